@@ -1,0 +1,179 @@
+//! `config.toml`: everything that is specific to one archive (its title,
+//! language, section names, metric definitions) lives here, not in code.
+//! A missing config file is fine: every key has a default, so chronicle
+//! builds any folder of Markdown reports with no configuration at all.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::diag::{line_of, Diagnostic};
+
+/// How week numbers are counted. The sample archive counts weeks from
+/// Monday with 1 January always in week 1 (2023-04-14 is 第16周), which
+/// differs from ISO 8601 (where it is week 15); `auto` picks whichever
+/// convention agrees with more of the weeks the reports state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum WeekConvention {
+    #[default]
+    Auto,
+    Iso,
+    Jan1,
+}
+
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[serde(default)]
+pub struct Config {
+    /// Site title shown in the header and the feed.
+    pub title: String,
+    /// One line under the title on the home page.
+    pub description: String,
+    /// Absolute URL the site is published under; only feeds and sitemaps use it,
+    /// every link in the pages is relative.
+    pub base_url: String,
+    /// Language of the theme's strings: "zh" or "en".
+    pub language: String,
+    /// Theme folder under `themes/`; the built-in copy of `default` is used when absent.
+    pub theme: String,
+    pub week_convention: WeekConvention,
+    /// Content folder, relative to the site root.
+    pub content_dir: PathBuf,
+    /// Output folder, relative to the site root.
+    pub output_dir: PathBuf,
+    /// Build reports marked `draft = true`.
+    pub drafts: bool,
+    /// Keep raw HTML in reports as written instead of escaping it.
+    pub unsafe_html: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            title: "Weekly reports".into(),
+            description: String::new(),
+            base_url: String::new(),
+            language: "zh".into(),
+            theme: "default".into(),
+            week_convention: WeekConvention::Auto,
+            content_dir: "content".into(),
+            output_dir: "public".into(),
+            drafts: false,
+            unsafe_html: false,
+        }
+    }
+}
+
+/// A config file that could not be used at all: the build stops here,
+/// because guessing at a broken config would build the wrong site.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct ConfigError(pub Diagnostic);
+
+impl Config {
+    /// Parses config text. Unknown keys are warnings naming the key (a typo
+    /// should not stop a build); a wrong type is an error with its line.
+    pub fn parse(text: &str, path: &Path) -> Result<(Config, Vec<Diagnostic>), ConfigError> {
+        let mut unknown = Vec::new();
+        let de = toml::Deserializer::parse(text).map_err(|e| {
+            let line = e.span().map(|s| line_of(text, s.start));
+            ConfigError(Diagnostic::error(
+                path,
+                line,
+                format!("invalid TOML: {}", e.message()),
+            ))
+        })?;
+        let config: Config = serde_ignored::deserialize(de, |key| unknown.push(key.to_string()))
+            .map_err(|e: toml::de::Error| {
+                let line = e.span().map(|s| line_of(text, s.start));
+                ConfigError(Diagnostic::error(path, line, e.message().to_string()))
+            })?;
+        let diags = unknown
+            .into_iter()
+            .map(|key| {
+                let line = find_key_line(text, &key);
+                Diagnostic::warning(path, line, format!("unknown config key `{key}` (ignored)"))
+            })
+            .collect();
+        Ok((config, diags))
+    }
+
+    /// Loads `path`; when `required` is false a missing file means defaults.
+    pub fn load(path: &Path, required: bool) -> Result<(Config, Vec<Diagnostic>), ConfigError> {
+        match std::fs::read(path) {
+            Ok(bytes) => {
+                let text = String::from_utf8(bytes).map_err(|e| {
+                    ConfigError(Diagnostic::error(
+                        path,
+                        None,
+                        format!(
+                            "config is not UTF-8 (byte {})",
+                            e.utf8_error().valid_up_to()
+                        ),
+                    ))
+                })?;
+                Config::parse(&text, path)
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required => {
+                Ok((Config::default(), Vec::new()))
+            }
+            Err(e) => Err(ConfigError(Diagnostic::error(
+                path,
+                None,
+                format!("cannot read config: {e}"),
+            ))),
+        }
+    }
+}
+
+/// serde_ignored reports a dotted path (`markdown.foo`); the line of its last
+/// segment is the best pointer we can give without a span.
+fn find_key_line(text: &str, key: &str) -> Option<usize> {
+    let last = key.rsplit('.').next()?;
+    text.lines()
+        .position(|l| {
+            let t = l.trim_start();
+            t.strip_prefix(last)
+                .is_some_and(|rest| rest.trim_start().starts_with('='))
+        })
+        .map(|i| i + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_when_empty() {
+        let (c, d) = Config::parse("", Path::new("config.toml")).unwrap();
+        assert_eq!(c.language, "zh");
+        assert_eq!(c.week_convention, WeekConvention::Auto);
+        assert!(d.is_empty());
+    }
+
+    #[test]
+    fn unknown_key_is_a_warning_with_line() {
+        let (c, d) =
+            Config::parse("title = \"x\"\ncolour = 3\n", Path::new("config.toml")).unwrap();
+        assert_eq!(c.title, "x");
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].line, Some(2));
+        assert!(d[0].message.contains("colour"), "{}", d[0].message);
+    }
+
+    #[test]
+    fn wrong_type_is_an_error_with_line() {
+        let err = Config::parse(
+            "title = \"x\"\ndrafts = \"yes\"\n",
+            Path::new("config.toml"),
+        )
+        .unwrap_err();
+        assert_eq!(err.0.line, Some(2));
+    }
+
+    #[test]
+    fn week_convention_values() {
+        let (c, _) = Config::parse("week_convention = \"jan1\"", Path::new("c")).unwrap();
+        assert_eq!(c.week_convention, WeekConvention::Jan1);
+    }
+}

@@ -1,0 +1,120 @@
+//! Turning bytes into text. Archives collect files from many editors over
+//! years: UTF-8 with and without BOM, UTF-16 from Windows tools, GBK/GB18030
+//! from older Chinese software. All are decoded; anything not plain UTF-8 is
+//! reported so the author can fix it, and binary files are refused.
+
+use encoding_rs::{Encoding, GB18030, UTF_16BE, UTF_16LE};
+
+pub enum Decoded {
+    Text { text: String, notes: Vec<String> },
+    Binary,
+}
+
+pub fn decode(bytes: &[u8]) -> Decoded {
+    let mut notes = Vec::new();
+    let mut text = if let Some((enc, bom_len)) = Encoding::for_bom(bytes) {
+        if enc == UTF_16LE || enc == UTF_16BE {
+            notes.push(format!(
+                "decoded from {} (BOM); save it as UTF-8",
+                enc.name()
+            ));
+        } else {
+            notes.push("UTF-8 byte-order mark removed".to_string());
+        }
+        let (cow, _) = enc.decode_without_bom_handling(&bytes[bom_len..]);
+        cow.into_owned()
+    } else {
+        match std::str::from_utf8(bytes) {
+            Ok(s) => s.to_string(),
+            Err(_) if looks_binary(bytes) => return Decoded::Binary,
+            Err(e) => {
+                let (cow, had_errors) = GB18030.decode_without_bom_handling(bytes);
+                if had_errors {
+                    notes.push(format!(
+                        "invalid UTF-8 at byte {}; undecodable bytes replaced with U+FFFD",
+                        e.valid_up_to()
+                    ));
+                    String::from_utf8_lossy(bytes).into_owned()
+                } else {
+                    notes.push("not UTF-8; decoded as GB18030/GBK; save it as UTF-8".to_string());
+                    cow.into_owned()
+                }
+            }
+        }
+    };
+    if text.contains('\r') {
+        notes.push("CRLF line endings normalised to LF".to_string());
+        text = text.replace("\r\n", "\n").replace('\r', "\n");
+    }
+    if text.contains('\0') {
+        return Decoded::Binary;
+    }
+    Decoded::Text { text, notes }
+}
+
+/// NUL bytes or a high share of control bytes in the first 8 KiB: what git
+/// and ripgrep use to call a file binary.
+fn looks_binary(bytes: &[u8]) -> bool {
+    let head = &bytes[..bytes.len().min(8192)];
+    if head.contains(&0) {
+        return true;
+    }
+    let control = head
+        .iter()
+        .filter(|&&b| b < 0x20 && !matches!(b, b'\n' | b'\r' | b'\t' | 0x0c))
+        .count();
+    control * 10 > head.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(d: Decoded) -> (String, Vec<String>) {
+        match d {
+            Decoded::Text { text, notes } => (text, notes),
+            Decoded::Binary => panic!("binary"),
+        }
+    }
+
+    #[test]
+    fn plain_utf8_has_no_notes() {
+        let (t, n) = text(decode("第16周\n".as_bytes()));
+        assert_eq!(t, "第16周\n");
+        assert!(n.is_empty());
+    }
+
+    #[test]
+    fn gbk_is_decoded_with_a_note() {
+        let (bytes, _, _) = GB18030.encode("# 第16周 2023-04-14\n入金有效成功率：99.99%\n");
+        let (t, n) = text(decode(&bytes));
+        assert!(t.contains("入金有效成功率"));
+        assert!(n[0].contains("GB18030"));
+    }
+
+    #[test]
+    fn utf16_with_bom_and_crlf() {
+        let mut bytes = vec![0xFF, 0xFE];
+        for u in "# 周报\r\n正文\r\n".encode_utf16() {
+            bytes.extend_from_slice(&u.to_le_bytes());
+        }
+        let (t, n) = text(decode(&bytes));
+        assert_eq!(t, "# 周报\n正文\n");
+        assert_eq!(n.len(), 2);
+    }
+
+    #[test]
+    fn utf8_bom_removed() {
+        let (t, n) = text(decode("\u{feff}# x\n".as_bytes()));
+        assert_eq!(t, "# x\n");
+        assert_eq!(n.len(), 1);
+    }
+
+    #[test]
+    fn binary_refused() {
+        assert!(matches!(
+            decode(&[0x89, b'P', b'N', b'G', 0, 0, 1, 2]),
+            Decoded::Binary
+        ));
+    }
+}

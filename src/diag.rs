@@ -1,0 +1,83 @@
+//! Diagnostics: every problem found in the archive is collected, never thrown,
+//! so one bad file cannot stop the rest of the archive from building.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    Warning,
+    Error,
+}
+
+/// One finding, printed as `path:line: level: message` so editors can jump to it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Diagnostic {
+    pub level: Level,
+    pub path: PathBuf,
+    pub line: Option<usize>,
+    pub message: String,
+}
+
+impl Diagnostic {
+    pub fn warning(
+        path: impl AsRef<Path>,
+        line: Option<usize>,
+        message: impl Into<String>,
+    ) -> Self {
+        Self {
+            level: Level::Warning,
+            path: path.as_ref().to_path_buf(),
+            line,
+            message: message.into(),
+        }
+    }
+
+    pub fn error(path: impl AsRef<Path>, line: Option<usize>, message: impl Into<String>) -> Self {
+        Self {
+            level: Level::Error,
+            path: path.as_ref().to_path_buf(),
+            line,
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let level = match self.level {
+            Level::Warning => "warning",
+            Level::Error => "error",
+        };
+        match self.line {
+            Some(line) => write!(
+                f,
+                "{}:{}: {}: {}",
+                self.path.display(),
+                line,
+                level,
+                self.message
+            ),
+            None => write!(f, "{}: {}: {}", self.path.display(), level, self.message),
+        }
+    }
+}
+
+/// Sorts diagnostics by file, line and message so output is stable across
+/// runs even though files are loaded in parallel.
+pub fn sort(diags: &mut [Diagnostic]) {
+    diags.sort_by(|a, b| {
+        (&a.path, a.line, &a.message, a.level).cmp(&(&b.path, b.line, &b.message, b.level))
+    });
+}
+
+/// The 1-based line of a byte offset in `text`.
+pub fn line_of(text: &str, offset: usize) -> usize {
+    let end = offset.min(text.len());
+    text.as_bytes()[..end]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
+}

@@ -1,0 +1,140 @@
+//! chronicle: a static site generator for archives of weekly reports.
+//!
+//! The build is a one-way pipeline, one module per stage:
+//! `config` → `content` → `markdown` → `site` → `render` → `output`.
+//! `cli` (in main.rs) sits on top.
+
+pub mod config;
+pub mod content;
+pub mod diag;
+pub mod markdown;
+pub mod output;
+pub mod render;
+pub mod site;
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use config::Config;
+use diag::{Diagnostic, Level};
+
+/// Where things are, as the command line gave them.
+#[derive(Debug, Clone, Default)]
+pub struct Paths {
+    pub root: PathBuf,
+    /// An explicit config file (must exist) instead of `root/config.toml`.
+    pub config: Option<PathBuf>,
+    pub content: Option<PathBuf>,
+    pub output: Option<PathBuf>,
+}
+
+/// A build's outcome for the summary line and the exit status.
+#[derive(Debug, Default)]
+pub struct Summary {
+    pub reports: usize,
+    pub dailies: usize,
+    pub pages: usize,
+    pub files: usize,
+    pub warnings: usize,
+    pub errors: usize,
+    pub elapsed: Duration,
+    pub output: PathBuf,
+}
+
+/// A site loaded and rendered in memory, ready to write or to check.
+pub struct Built {
+    pub site: site::Site,
+    pub files: Vec<render::OutFile>,
+    pub content_dir: PathBuf,
+    pub output_dir: PathBuf,
+}
+
+fn resolve_dirs(paths: &Paths, config: &Config) -> (PathBuf, PathBuf) {
+    let content = paths
+        .content
+        .clone()
+        .unwrap_or_else(|| paths.root.join(&config.content_dir));
+    let output = paths
+        .output
+        .clone()
+        .unwrap_or_else(|| paths.root.join(&config.output_dir));
+    (content, output)
+}
+
+fn absolute(p: &Path) -> PathBuf {
+    std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf())
+}
+
+/// Loads, parses and renders the archive. `Err` is a fatal problem (config,
+/// theme, templates, folders) that leaves nothing to write; problems in
+/// single reports are diagnostics in the result instead.
+pub fn build_in_memory(paths: &Paths) -> Result<Built, Vec<Diagnostic>> {
+    let config_path = paths
+        .config
+        .clone()
+        .unwrap_or_else(|| paths.root.join("config.toml"));
+    let (config, mut diags) =
+        Config::load(&config_path, paths.config.is_some()).map_err(|e| vec![e.0])?;
+    let (content_dir, output_dir) = resolve_dirs(paths, &config);
+    if !content_dir.is_dir() {
+        return Err(vec![Diagnostic::error(
+            &content_dir,
+            None,
+            "content folder not found",
+        )]);
+    }
+    let (abs_content, abs_output) = (absolute(&content_dir), absolute(&output_dir));
+    if abs_content.starts_with(&abs_output) {
+        return Err(vec![Diagnostic::error(
+            &output_dir,
+            None,
+            "the output folder is the content folder or contains it; refusing to build (it would be replaced)",
+        )]);
+    }
+    let theme =
+        render::theme::load(&paths.root, &config.theme, &config.language).map_err(|d| vec![d])?;
+    let archive = content::load(&content_dir, &config, &[abs_output]);
+    let site = site::build(archive, config);
+    diags.extend(site.diags.iter().cloned());
+    let renderer = render::Renderer {
+        site: &site,
+        theme: &theme,
+    };
+    let files = renderer.render_all().map_err(|d| vec![d])?;
+    let mut site = site;
+    diag::sort(&mut diags);
+    site.diags = diags;
+    Ok(Built {
+        site,
+        files,
+        content_dir,
+        output_dir,
+    })
+}
+
+/// Builds the site and swaps it into the output folder.
+pub fn build(paths: &Paths) -> Result<(Built, Summary), Vec<Diagnostic>> {
+    let start = Instant::now();
+    let built = build_in_memory(paths)?;
+    output::write_site(&built.output_dir, &built.files).map_err(|d| vec![d])?;
+    let summary = summarize(&built, start.elapsed());
+    Ok((built, summary))
+}
+
+pub fn summarize(built: &Built, elapsed: Duration) -> Summary {
+    let count = |l| built.site.diags.iter().filter(|d| d.level == l).count();
+    Summary {
+        reports: built.site.reports.len(),
+        dailies: built.site.dailies.len(),
+        pages: built
+            .files
+            .iter()
+            .filter(|f| f.path.extension().is_some_and(|e| e == "html"))
+            .count(),
+        files: built.files.len(),
+        warnings: count(Level::Warning),
+        errors: count(Level::Error),
+        elapsed,
+        output: built.output_dir.clone(),
+    }
+}

@@ -1,0 +1,139 @@
+//! The `chronicle` command line.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use clap::{Args, Parser, Subcommand};
+
+use chronicle::diag::{Diagnostic, Level};
+use chronicle::Paths;
+
+/// Turns a folder of weekly reports in Markdown into a linked static site:
+/// one page per report, an archive by year and month, daily notes, data files.
+#[derive(Parser)]
+#[command(name = "chronicle", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args, Clone)]
+struct SiteArgs {
+    /// Site root: where config.toml, content/, themes/ and templates/ are.
+    #[arg(long, default_value = ".", value_name = "DIR")]
+    root: PathBuf,
+    /// Config file to use instead of ROOT/config.toml (it must exist).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Folder of Markdown reports, instead of the config's content_dir.
+    #[arg(long, value_name = "DIR")]
+    content: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Build the site into the output folder (public/ by default).
+    ///
+    /// Exit status: 0 built (warnings allowed); 1 nothing built (bad config,
+    /// theme or template, missing folder); 2 built, but some files had errors.
+    Build {
+        #[command(flatten)]
+        site: SiteArgs,
+        /// Output folder, instead of the config's output_dir.
+        #[arg(long, value_name = "DIR")]
+        output: Option<PathBuf>,
+        /// Only print errors and the summary line.
+        #[arg(long, short)]
+        quiet: bool,
+    },
+    /// Lint the archive without writing anything: missing link targets,
+    /// undated reports, week/date disagreements, duplicate weeks, bad front matter.
+    ///
+    /// Prints `path:line: level: message` per finding. Exit status: 1 on
+    /// errors (or on warnings with --deny-warnings), else 0.
+    Check {
+        #[command(flatten)]
+        site: SiteArgs,
+        /// Fail on warnings too.
+        #[arg(long)]
+        deny_warnings: bool,
+    },
+}
+
+fn paths(site: &SiteArgs, output: Option<PathBuf>) -> Paths {
+    Paths {
+        root: site.root.clone(),
+        config: site.config.clone(),
+        content: site.content.clone(),
+        output,
+    }
+}
+
+fn print(diags: &[Diagnostic], quiet: bool) {
+    for d in diags {
+        if !quiet || d.level == Level::Error {
+            eprintln!("{d}");
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Build {
+            site,
+            output,
+            quiet,
+        } => {
+            let start = Instant::now();
+            match chronicle::build(&paths(&site, output)) {
+                Ok((built, mut s)) => {
+                    print(&built.site.diags, quiet);
+                    s.elapsed = start.elapsed();
+                    println!(
+                        "built {} reports, {} daily notes: {} pages, {} files in {} ({} warnings, {} errors) in {:.0?}",
+                        s.reports,
+                        s.dailies,
+                        s.pages,
+                        s.files,
+                        s.output.display(),
+                        s.warnings,
+                        s.errors,
+                        s.elapsed
+                    );
+                    if s.errors > 0 {
+                        ExitCode::from(2)
+                    } else {
+                        ExitCode::SUCCESS
+                    }
+                }
+                Err(diags) => {
+                    print(&diags, false);
+                    eprintln!("build failed; the previous site (if any) is unchanged");
+                    ExitCode::from(1)
+                }
+            }
+        }
+        Command::Check {
+            site,
+            deny_warnings,
+        } => {
+            let diags = match chronicle::build_in_memory(&paths(&site, None)) {
+                Ok(built) => built.site.diags,
+                Err(diags) => diags,
+            };
+            for d in &diags {
+                println!("{d}");
+            }
+            let errors = diags.iter().filter(|d| d.level == Level::Error).count();
+            let warnings = diags.len() - errors;
+            eprintln!("checked: {errors} errors, {warnings} warnings");
+            if errors > 0 || (deny_warnings && warnings > 0) {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            }
+        }
+    }
+}

@@ -1,0 +1,642 @@
+//! The markdown stage: parse a report body with pulldown-cmark, repair CJK
+//! emphasis, give headings ids that work for Chinese, point links between
+//! the archive's files at their rendered pages, and build the section tree
+//! that extraction reads.
+
+pub mod cjk;
+pub mod sections;
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd};
+use serde::Serialize;
+
+use sections::TreeBuilder;
+pub use sections::{Block, Item, Section};
+
+/// What a link to another Markdown file turned into.
+pub enum Resolved {
+    /// The page's URL, relative to the page being rendered.
+    Page(String),
+    /// The file is not in the archive.
+    Missing,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TocEntry {
+    pub title: String,
+    pub id: String,
+    pub children: Vec<TocEntry>,
+}
+
+#[derive(Debug, Default)]
+pub struct Rendered {
+    pub html: String,
+    pub tree: Section,
+    pub toc: Vec<TocEntry>,
+    /// Plain text of the body, for search and summaries.
+    pub text: String,
+    /// (line, target) of links to Markdown files that are not in the archive.
+    pub missing_links: Vec<(usize, String)>,
+}
+
+pub struct RenderOptions {
+    /// Keep raw HTML; otherwise it is shown as text.
+    pub unsafe_html: bool,
+    /// Line of the body's first line in its file, for line numbers.
+    pub first_line: usize,
+}
+
+fn parser_options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_FOOTNOTES
+}
+
+/// Byte offset → line, by binary search over newline positions (a linear
+/// scan per event would make a 20 MB report quadratic).
+struct Lines {
+    starts: Vec<usize>,
+    first: usize,
+}
+
+impl Lines {
+    fn new(text: &str, first: usize) -> Self {
+        let mut starts = vec![0];
+        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        Self { starts, first }
+    }
+    fn line(&self, offset: usize) -> usize {
+        self.first + self.starts.partition_point(|&s| s <= offset) - 1
+    }
+}
+
+/// A heading id: lower-case letters and digits of any script, words joined by
+/// `-`, so `【系统运行数据】` gets `系统运行数据` and `A. 支付账户2.0升级` gets
+/// `a-支付账户20升级` — readable in the address bar, like GitHub's.
+pub fn heading_id(title: &str) -> String {
+    let mut out = String::new();
+    let mut dash = false;
+    for c in title.chars() {
+        if c.is_alphanumeric() {
+            if dash && !out.is_empty() {
+                out.push('-');
+            }
+            dash = false;
+            out.extend(c.to_lowercase());
+        } else if c.is_whitespace() || c == '-' || c == '_' {
+            dash = true;
+        }
+    }
+    if out.is_empty() {
+        "section".to_string()
+    } else {
+        out
+    }
+}
+
+fn is_markdown_target(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    lower.ends_with(".md") || lower.ends_with(".markdown")
+}
+
+fn is_relative(url: &str) -> bool {
+    !(url.starts_with('#')
+        || url.starts_with('/')
+        || url.contains("://")
+        || url.starts_with("mailto:"))
+}
+
+enum Frame {
+    Para {
+        text: String,
+        line: usize,
+    },
+    Heading {
+        text: String,
+        level: u8,
+        line: usize,
+        out_idx: usize,
+    },
+    List {
+        ordered: bool,
+        items: Vec<Item>,
+    },
+    Item(Item),
+    Table {
+        header: Vec<String>,
+        rows: Vec<Vec<String>>,
+        row: Vec<String>,
+        line: usize,
+    },
+    Cell(String),
+    Opaque,
+}
+
+/// Lists nested deeper than this are folded into their ancestor item: the
+/// tree stays shallow (recursive walks and drops cannot overflow the stack
+/// on a hostile 10,000-deep list) while no text is lost.
+const MAX_LIST_DEPTH: usize = 32;
+
+struct State {
+    frames: Vec<Frame>,
+    tree: TreeBuilder,
+    code_depth: usize,
+    /// One flag per open list: true when it is folded (see MAX_LIST_DEPTH).
+    lists: Vec<bool>,
+}
+
+impl State {
+    /// The frame that collects inline text, if any.
+    fn sink(&mut self) -> Option<&mut String> {
+        if self.code_depth > 0 {
+            return None;
+        }
+        match self.frames.last_mut()? {
+            Frame::Para { text, .. } | Frame::Heading { text, .. } | Frame::Cell(text) => {
+                Some(text)
+            }
+            Frame::Item(item) => Some(&mut item.text),
+            _ => None,
+        }
+    }
+
+    /// Adds a finished block to the innermost list item, or to the section.
+    fn push_block(&mut self, block: Block) {
+        for f in self.frames.iter_mut().rev() {
+            if let Frame::Item(item) = f {
+                item.children.push(block);
+                return;
+            }
+        }
+        self.tree.push_block(block);
+    }
+}
+
+pub fn render(body: &str, opts: &RenderOptions, resolve: &dyn Fn(&str) -> Resolved) -> Rendered {
+    let lines = Lines::new(body, opts.first_line);
+    let events: Vec<(Event, Range<usize>)> = Parser::new_ext(body, parser_options())
+        .into_offset_iter()
+        .map(|(ev, r)| match ev {
+            Event::Html(h) | Event::InlineHtml(h) if !opts.unsafe_html => (Event::Text(h), r),
+            ev => (ev, r),
+        })
+        .collect();
+    let events = cjk::repair(events, body);
+
+    let mut out: Vec<Event> = Vec::with_capacity(events.len() + 16);
+    let mut ids: HashMap<String, usize> = HashMap::new();
+    let mut st = State {
+        frames: Vec::new(),
+        tree: TreeBuilder::new(),
+        code_depth: 0,
+        lists: Vec::new(),
+    };
+    let mut missing_links = Vec::new();
+    let mut link_missing_stack: Vec<bool> = Vec::new();
+    let mut text = String::new();
+
+    for (ev, range) in events {
+        let line = lines.line(range.start);
+        match ev {
+            Event::Start(Tag::Heading {
+                level,
+                classes,
+                attrs,
+                ..
+            }) => {
+                st.frames.push(Frame::Heading {
+                    text: String::new(),
+                    level: level as u8,
+                    line,
+                    out_idx: out.len(),
+                });
+                out.push(Event::Start(Tag::Heading {
+                    level,
+                    id: None,
+                    classes,
+                    attrs,
+                }));
+            }
+            Event::End(TagEnd::Heading(level)) => {
+                if let Some(Frame::Heading {
+                    text: title,
+                    level: raw,
+                    line,
+                    out_idx,
+                }) = st.frames.pop()
+                {
+                    let title = title.trim().to_string();
+                    let id = unique_id(&mut ids, heading_id(&title));
+                    if let Event::Start(Tag::Heading { id: slot, .. }) = &mut out[out_idx] {
+                        *slot = Some(CowStr::from(id.clone()));
+                    }
+                    let eff = st.tree.effective_level(&title, raw);
+                    st.tree.open(title, eff, id, line);
+                }
+                text.push('\n');
+                out.push(Event::End(TagEnd::Heading(level)));
+            }
+            Event::Start(Tag::Paragraph) => {
+                st.frames.push(Frame::Para {
+                    text: String::new(),
+                    line,
+                });
+                out.push(Event::Start(Tag::Paragraph));
+            }
+            Event::End(TagEnd::Paragraph) => {
+                if let Some(Frame::Para { text: para, line }) = st.frames.pop() {
+                    match st.frames.last_mut() {
+                        Some(Frame::Item(item)) => {
+                            if !item.text.is_empty() {
+                                item.text.push('\n');
+                            }
+                            item.text.push_str(para.trim());
+                        }
+                        _ => st.push_block(Block::Paragraph {
+                            text: para.trim().to_string(),
+                            line,
+                        }),
+                    }
+                }
+                text.push('\n');
+                out.push(Event::End(TagEnd::Paragraph));
+            }
+            Event::Start(Tag::List(first)) => {
+                let fold = st.lists.len() >= MAX_LIST_DEPTH;
+                st.lists.push(fold);
+                if !fold {
+                    st.frames.push(Frame::List {
+                        ordered: first.is_some(),
+                        items: Vec::new(),
+                    });
+                }
+                out.push(Event::Start(Tag::List(first)));
+            }
+            Event::End(TagEnd::List(ordered)) => {
+                if st.lists.pop() == Some(false) {
+                    if let Some(Frame::List { ordered, items }) = st.frames.pop() {
+                        st.push_block(Block::List { ordered, items });
+                    }
+                }
+                out.push(Event::End(TagEnd::List(ordered)));
+            }
+            Event::Start(Tag::Item) => {
+                let anchor = unique_id(&mut ids, format!("L{line}"));
+                out.push(Event::Start(Tag::Item));
+                out.push(Event::InlineHtml(CowStr::from(format!(
+                    "<a class=\"anchor\" id=\"{anchor}\"></a>"
+                ))));
+                if st.lists.last() == Some(&true) {
+                    if let Some(sink) = st.sink() {
+                        sink.push('\n');
+                    }
+                } else {
+                    st.frames.push(Frame::Item(Item {
+                        line,
+                        anchor,
+                        ..Default::default()
+                    }));
+                }
+            }
+            Event::End(TagEnd::Item) if st.lists.last() == Some(&true) => {
+                text.push('\n');
+                out.push(Event::End(TagEnd::Item));
+            }
+            Event::End(TagEnd::Item) => {
+                if let Some(Frame::Item(mut item)) = st.frames.pop() {
+                    item.text = item.text.trim().to_string();
+                    if let Some(Frame::List { items, .. }) = st.frames.last_mut() {
+                        items.push(item);
+                    }
+                }
+                text.push('\n');
+                out.push(Event::End(TagEnd::Item));
+            }
+            Event::Start(Tag::Table(a)) => {
+                st.frames.push(Frame::Table {
+                    header: Vec::new(),
+                    rows: Vec::new(),
+                    row: Vec::new(),
+                    line,
+                });
+                out.push(Event::Start(Tag::Table(a)));
+            }
+            Event::End(TagEnd::Table) => {
+                if let Some(Frame::Table {
+                    header, rows, line, ..
+                }) = st.frames.pop()
+                {
+                    st.push_block(Block::Table { header, rows, line });
+                }
+                out.push(Event::End(TagEnd::Table));
+            }
+            Event::End(TagEnd::TableHead) | Event::End(TagEnd::TableRow) => {
+                let head = matches!(ev, Event::End(TagEnd::TableHead));
+                if let Some(Frame::Table {
+                    header, rows, row, ..
+                }) = st.frames.last_mut()
+                {
+                    let r = std::mem::take(row);
+                    if head {
+                        *header = r;
+                    } else {
+                        rows.push(r);
+                    }
+                }
+                text.push('\n');
+                out.push(ev);
+            }
+            Event::Start(Tag::TableCell) => {
+                st.frames.push(Frame::Cell(String::new()));
+                out.push(ev);
+            }
+            Event::End(TagEnd::TableCell) => {
+                if let Some(Frame::Cell(cell)) = st.frames.pop() {
+                    if let Some(Frame::Table { row, .. }) = st.frames.last_mut() {
+                        row.push(cell.trim().to_string());
+                    }
+                }
+                text.push(' ');
+                out.push(ev);
+            }
+            Event::Start(Tag::CodeBlock(_)) => {
+                st.code_depth += 1;
+                out.push(ev);
+            }
+            Event::End(TagEnd::CodeBlock) => {
+                st.code_depth = st.code_depth.saturating_sub(1);
+                out.push(ev);
+            }
+            Event::Start(Tag::BlockQuote(_)) | Event::Start(Tag::FootnoteDefinition(_)) => {
+                st.frames.push(Frame::Opaque);
+                out.push(ev);
+            }
+            Event::End(TagEnd::BlockQuote(_)) | Event::End(TagEnd::FootnoteDefinition) => {
+                if matches!(st.frames.last(), Some(Frame::Opaque)) {
+                    st.frames.pop();
+                }
+                out.push(ev);
+            }
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                let (path, fragment) = match dest_url.split_once('#') {
+                    Some((p, f)) => (p, Some(f)),
+                    None => (&*dest_url, None),
+                };
+                if is_relative(path) && is_markdown_target(path) {
+                    let decoded = percent_encoding::percent_decode_str(path)
+                        .decode_utf8_lossy()
+                        .into_owned();
+                    match resolve(&decoded) {
+                        Resolved::Page(url) => {
+                            let url = match fragment {
+                                Some(f) => format!("{url}#{f}"),
+                                None => url,
+                            };
+                            link_missing_stack.push(false);
+                            out.push(Event::Start(Tag::Link {
+                                link_type,
+                                dest_url: CowStr::from(url),
+                                title,
+                                id,
+                            }));
+                        }
+                        Resolved::Missing => {
+                            missing_links.push((line, decoded.clone()));
+                            link_missing_stack.push(true);
+                            out.push(Event::InlineHtml(CowStr::from(format!(
+                                "<span class=\"missing-link\" title=\"{}\">",
+                                escape_attr(&format!("missing: {decoded}"))
+                            ))));
+                        }
+                    }
+                } else {
+                    link_missing_stack.push(false);
+                    out.push(Event::Start(Tag::Link {
+                        link_type,
+                        dest_url,
+                        title,
+                        id,
+                    }));
+                }
+            }
+            Event::End(TagEnd::Link) => {
+                if link_missing_stack.pop() == Some(true) {
+                    out.push(Event::InlineHtml(CowStr::from("</span>")));
+                } else {
+                    out.push(ev);
+                }
+            }
+            Event::Text(ref t) | Event::Code(ref t) => {
+                if let Some(sink) = st.sink() {
+                    sink.push_str(t);
+                }
+                text.push_str(t);
+                out.push(ev);
+            }
+            Event::SoftBreak | Event::HardBreak => {
+                if let Some(sink) = st.sink() {
+                    sink.push('\n');
+                }
+                text.push('\n');
+                out.push(ev);
+            }
+            Event::TaskListMarker(done) => {
+                if let Some(sink) = st.sink() {
+                    sink.push_str(if done { "[x] " } else { "[ ] " });
+                }
+                out.push(ev);
+            }
+            ev => out.push(ev),
+        }
+    }
+    // Unbalanced frames cannot happen with pulldown-cmark, but an odd input
+    // must never lose the blocks collected so far.
+    while let Some(f) = st.frames.pop() {
+        if let Frame::Para { text: t, line } = f {
+            st.push_block(Block::Paragraph { text: t, line });
+        }
+    }
+
+    let mut html = String::with_capacity(body.len() * 3 / 2);
+    pulldown_cmark::html::push_html(&mut html, out.into_iter());
+    let tree = st.tree.finish();
+    let toc = toc_of(&tree.children, 3);
+    Rendered {
+        html,
+        tree,
+        toc,
+        text,
+        missing_links,
+    }
+}
+
+fn toc_of(sections: &[Section], max_level: u8) -> Vec<TocEntry> {
+    sections
+        .iter()
+        .filter(|s| s.level <= max_level && !s.title.is_empty())
+        .map(|s| TocEntry {
+            title: s.title.clone(),
+            id: s.id.clone(),
+            children: toc_of(&s.children, max_level),
+        })
+        .collect()
+}
+
+fn unique_id(ids: &mut HashMap<String, usize>, base: String) -> String {
+    let n = ids.entry(base.clone()).or_insert(0);
+    *n += 1;
+    if *n == 1 {
+        base
+    } else {
+        format!("{base}-{}", *n - 1)
+    }
+}
+
+pub fn escape_attr(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('"', "&quot;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    pub fn html_of(md: &str) -> String {
+        render(
+            md,
+            &RenderOptions {
+                unsafe_html: false,
+                first_line: 1,
+            },
+            &|_| Resolved::Missing,
+        )
+        .html
+    }
+
+    fn rendered(md: &str) -> Rendered {
+        render(
+            md,
+            &RenderOptions {
+                unsafe_html: false,
+                first_line: 1,
+            },
+            &|p| {
+                if p.starts_with("2023-04-16") {
+                    Resolved::Page("2023-w16/2023-04-16.html".into())
+                } else {
+                    Resolved::Missing
+                }
+            },
+        )
+    }
+
+    #[test]
+    fn chinese_heading_ids() {
+        assert_eq!(heading_id("【系统运行数据】"), "系统运行数据");
+        assert_eq!(heading_id("A. 支付账户2.0升级"), "a-支付账户20升级");
+        assert_eq!(heading_id("O1 服务业务"), "o1-服务业务");
+        assert_eq!(heading_id("！！"), "section");
+        let r = rendered("## 【系统运行数据】\n\n## 【系统运行数据】\n");
+        assert!(r.html.contains("id=\"系统运行数据\""), "{}", r.html);
+        assert!(r.html.contains("id=\"系统运行数据-1\""), "{}", r.html);
+    }
+
+    #[test]
+    fn gfm_extensions() {
+        let html = html_of(
+            "| a | b |\n|---|---|\n| 1 | 2 |\n\n- [x] done\n\n~~old~~ note[^1]\n\n[^1]: foot\n",
+        );
+        assert!(html.contains("<table>"));
+        assert!(html.contains("checkbox"));
+        assert!(html.contains("<del>old</del>"));
+        assert!(html.contains("footnote"));
+    }
+
+    #[test]
+    fn notion_links_point_at_pages_and_missing_are_marked() {
+        let r = rendered("[2023/04/16 周日](2023-04-16%20周日_xq6XwTk1fp7s1jZJ6CS97G.md)\n\n[gone](nowhere.md)\n");
+        assert!(
+            r.html.contains("href=\"2023-w16/2023-04-16.html\""),
+            "{}",
+            r.html
+        );
+        assert!(r.html.contains("class=\"missing-link\""), "{}", r.html);
+        assert!(!r.html.contains("href=\"nowhere.md"), "{}", r.html);
+        assert_eq!(r.missing_links, vec![(3, "nowhere.md".to_string())]);
+    }
+
+    #[test]
+    fn raw_html_escaped_unless_unsafe() {
+        assert!(html_of("a <script>x</script> b").contains("&lt;script&gt;"));
+        let r = render(
+            "a <b>x</b>",
+            &RenderOptions {
+                unsafe_html: true,
+                first_line: 1,
+            },
+            &|_| Resolved::Missing,
+        );
+        assert!(r.html.contains("<b>x</b>"));
+    }
+
+    #[test]
+    fn tree_with_items_tables_and_lines() {
+        let md = "## 【系统运行数据】\n\n成功率：\n\n- 入金有效成功率：99.99%\n- 出金：99.9%\n    1. 子项\n\n| 指标 | 值 |\n|---|---|\n| 可用性 | 100% |\n\n## 【O1】\n\n- 4/16 15:35 监控\n原因：x 处置：y\n";
+        let r = render(
+            md,
+            &RenderOptions {
+                unsafe_html: false,
+                first_line: 10,
+            },
+            &|_| Resolved::Missing,
+        );
+        let secs = &r.tree.children;
+        assert_eq!(secs.len(), 2);
+        assert_eq!(secs[0].title, "【系统运行数据】");
+        assert_eq!(secs[0].line, 10);
+        match &secs[0].blocks[..] {
+            [Block::Paragraph { text, .. }, Block::List { items, .. }, Block::Table { header, rows, .. }] =>
+            {
+                assert_eq!(text, "成功率：");
+                assert_eq!(items[0].text, "入金有效成功率：99.99%");
+                assert_eq!(items[0].line, 14);
+                assert_eq!(items[1].full_text(), "出金：99.9%\n  子项");
+                assert_eq!(header, &["指标", "值"]);
+                assert_eq!(rows[0], ["可用性", "100%"]);
+            }
+            other => panic!("{other:?}"),
+        }
+        match &secs[1].blocks[0] {
+            Block::List { items, .. } => {
+                assert_eq!(items[0].text, "4/16 15:35 监控\n原因：x 处置：y")
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(r.html.contains("id=\"L14\""));
+        assert_eq!(r.toc.len(), 2);
+    }
+
+    #[test]
+    fn deep_nesting_does_not_overflow() {
+        let md = "> ".repeat(5000) + "x\n" + &"- ".repeat(5000) + "y\n";
+        let r = render(
+            &md,
+            &RenderOptions {
+                unsafe_html: false,
+                first_line: 1,
+            },
+            &|_| Resolved::Missing,
+        );
+        assert!(r.html.contains('y'));
+    }
+}

@@ -1,0 +1,229 @@
+//! The section tree: a report as headings holding paragraphs, lists (with
+//! nested items) and tables, with source line numbers. Extraction of metrics,
+//! projects and incidents walks this tree instead of scanning raw text, so
+//! "the 入金有效成功率 bullet under 【系统运行数据】" is a question about structure.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+use serde::Serialize;
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Section {
+    /// Heading text as plain text; empty for the root (text before any heading).
+    pub title: String,
+    /// Nesting level after repair (see `effective_level`); 0 for the root.
+    pub level: u8,
+    /// The heading's anchor in the rendered page.
+    pub id: String,
+    pub line: usize,
+    pub blocks: Vec<Block>,
+    pub children: Vec<Section>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum Block {
+    Paragraph {
+        text: String,
+        line: usize,
+    },
+    List {
+        ordered: bool,
+        items: Vec<Item>,
+    },
+    Table {
+        header: Vec<String>,
+        rows: Vec<Vec<String>>,
+        line: usize,
+    },
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Item {
+    /// The item's own text: all its paragraphs, joined by newlines (soft
+    /// breaks are kept as newlines too, so "原因：" lines stay lines).
+    pub text: String,
+    pub line: usize,
+    /// The item's anchor in the rendered page (`L12`).
+    pub anchor: String,
+    /// Nested lists and tables.
+    pub children: Vec<Block>,
+}
+
+impl Section {
+    /// Depth-first walk over this section and all below it.
+    pub fn walk(&self) -> Vec<&Section> {
+        let mut out = vec![self];
+        for c in &self.children {
+            out.extend(c.walk());
+        }
+        out
+    }
+}
+
+impl Item {
+    /// The item's text followed by all its descendants' text, one per line.
+    pub fn full_text(&self) -> String {
+        let mut s = self.text.clone();
+        for b in &self.children {
+            b.append_text(&mut s, 1);
+        }
+        s
+    }
+}
+
+impl Block {
+    fn append_text(&self, out: &mut String, depth: usize) {
+        let indent = "  ".repeat(depth);
+        match self {
+            Block::Paragraph { text, .. } => {
+                out.push('\n');
+                out.push_str(&indent);
+                out.push_str(text);
+            }
+            Block::List { items, .. } => {
+                for it in items {
+                    out.push('\n');
+                    out.push_str(&indent);
+                    out.push_str(&it.text);
+                    for c in &it.children {
+                        c.append_text(out, depth + 1);
+                    }
+                }
+            }
+            Block::Table { header, rows, .. } => {
+                for r in std::iter::once(header).chain(rows) {
+                    out.push('\n');
+                    out.push_str(&indent);
+                    out.push_str(&r.join(" | "));
+                }
+            }
+        }
+    }
+}
+
+static MARKER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\s*(?:([A-Z])|(\d{1,2})|([一二三四五六七八九十]{1,3}))\s*[.．、]").unwrap()
+});
+
+/// An enumeration marker at the start of a heading: (kind, ordinal).
+pub fn heading_marker(title: &str) -> Option<(u8, u32)> {
+    let c = MARKER.captures(title)?;
+    if let Some(m) = c.get(1) {
+        return Some((0, m.as_str().chars().next()? as u32 - 'A' as u32));
+    }
+    if let Some(m) = c.get(2) {
+        return Some((1, m.as_str().parse().ok()?));
+    }
+    let cn = "一二三四五六七八九十";
+    let m = c.get(3)?.as_str();
+    let n = m
+        .chars()
+        .map(|ch| cn.chars().position(|x| x == ch).unwrap_or(0) as u32 + 1)
+        .sum();
+    Some((2, n))
+}
+
+/// Builds the tree from headings in document order. Notion exports often
+/// get one heading of a series wrong (`### A.`, `## B.`, `### C.`): a heading
+/// whose enumeration continues the previous heading's (B after A) is placed
+/// at that heading's level, so B stays a sibling of A and C.
+#[derive(Default)]
+pub struct TreeBuilder {
+    /// Path of open sections from the root.
+    stack: Vec<Section>,
+    last_marker: Option<((u8, u32), u8)>,
+}
+
+impl TreeBuilder {
+    pub fn new() -> Self {
+        Self {
+            stack: vec![Section::default()],
+            last_marker: None,
+        }
+    }
+
+    pub fn effective_level(&mut self, title: &str, level: u8) -> u8 {
+        let marker = heading_marker(title);
+        let level = match (marker, self.last_marker) {
+            (Some((kind, n)), Some(((pk, pn), plevel))) if kind == pk && n == pn + 1 => plevel,
+            _ => level,
+        };
+        self.last_marker = marker.map(|m| (m, level));
+        level
+    }
+
+    pub fn open(&mut self, title: String, level: u8, id: String, line: usize) {
+        while self.stack.len() > 1 && self.stack.last().is_some_and(|s| s.level >= level) {
+            self.close_top();
+        }
+        self.stack.push(Section {
+            title,
+            level,
+            id,
+            line,
+            ..Default::default()
+        });
+    }
+
+    pub fn push_block(&mut self, block: Block) {
+        if let Some(top) = self.stack.last_mut() {
+            top.blocks.push(block);
+        }
+    }
+
+    fn close_top(&mut self) {
+        if let Some(s) = self.stack.pop() {
+            if let Some(parent) = self.stack.last_mut() {
+                parent.children.push(s);
+            }
+        }
+    }
+
+    pub fn finish(mut self) -> Section {
+        while self.stack.len() > 1 {
+            self.close_top();
+        }
+        self.stack.pop().unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markers() {
+        assert_eq!(heading_marker("A. 支付账户2.0升级"), Some((0, 0)));
+        assert_eq!(heading_marker("B. POS收单系统建设"), Some((0, 1)));
+        assert_eq!(heading_marker("二、风险"), Some((2, 2)));
+        assert_eq!(heading_marker("【O1 服务业务】"), None);
+    }
+
+    #[test]
+    fn misleveled_lettered_heading_stays_a_sibling() {
+        let mut b = TreeBuilder::new();
+        let add = |b: &mut TreeBuilder, t: &str, l: u8| {
+            let l = b.effective_level(t, l);
+            b.open(t.into(), l, String::new(), 0);
+        };
+        add(&mut b, "【O2系统升级】", 2);
+        add(&mut b, "A. 支付账户2.0升级", 3);
+        add(&mut b, "B. POS收单系统建设", 2);
+        add(&mut b, "C. HIVE标准数仓建设", 3);
+        add(&mut b, "【O3 安全稳定、降本提效】", 2);
+        let root = b.finish();
+        assert_eq!(root.children.len(), 2);
+        let o2 = &root.children[0];
+        let names: Vec<_> = o2.children.iter().map(|c| c.title.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "A. 支付账户2.0升级",
+                "B. POS收单系统建设",
+                "C. HIVE标准数仓建设"
+            ]
+        );
+    }
+}

@@ -1,0 +1,275 @@
+//! The render stage: turns the site model into output files (pages through
+//! Tera, data files as JSON) in memory. Writing them is `output`'s job, so a
+//! failure here leaves the previous site untouched.
+
+pub mod data;
+pub mod theme;
+
+use std::path::PathBuf;
+
+use chrono::{Datelike, NaiveDate};
+use rayon::prelude::*;
+use serde::Serialize;
+use serde_json::json;
+use tera::Context;
+
+use crate::diag::Diagnostic;
+use crate::markdown::TocEntry;
+use crate::site::{relative_url, root_of, Page, Site};
+pub use theme::Theme;
+
+/// One file of the finished site, path relative to the output folder.
+pub struct OutFile {
+    pub path: PathBuf,
+    pub bytes: Vec<u8>,
+}
+
+impl OutFile {
+    pub fn new(path: impl Into<PathBuf>, bytes: impl Into<Vec<u8>>) -> Self {
+        Self {
+            path: path.into(),
+            bytes: bytes.into(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct Link {
+    title: String,
+    url: String,
+}
+
+#[derive(Serialize)]
+struct PageView<'a> {
+    title: &'a str,
+    url: &'a str,
+    date: Option<String>,
+    date_display: Option<String>,
+    week: Option<u32>,
+    year: Option<i32>,
+    source: String,
+    content: &'a str,
+    toc: &'a [TocEntry],
+}
+
+#[derive(Serialize)]
+struct ListItem {
+    title: String,
+    url: String,
+    date: Option<String>,
+    date_display: Option<String>,
+    week: Option<u32>,
+    daily_count: usize,
+    toc: Vec<TocEntry>,
+}
+
+pub struct Renderer<'a> {
+    pub site: &'a Site,
+    pub theme: &'a Theme,
+}
+
+impl<'a> Renderer<'a> {
+    pub fn date_display(&self, date: NaiveDate) -> String {
+        date.format(self.theme.string("date_format")).to_string()
+    }
+
+    fn base_context(&self, page_url: &str, section: &str) -> Context {
+        let mut ctx = Context::new();
+        let c = &self.site.config;
+        ctx.insert("site", &json!({"title": c.title, "description": c.description, "language": c.language, "base_url": c.base_url}));
+        ctx.insert("t", &self.theme.strings);
+        ctx.insert("root", &root_of(page_url));
+        ctx.insert("section", section);
+        ctx
+    }
+
+    fn render(&self, template: &str, ctx: &Context, out: &str) -> Result<OutFile, Diagnostic> {
+        self.theme
+            .tera
+            .render(template, ctx)
+            .map(|html| OutFile::new(out, html))
+            .map_err(|e| {
+                let (msg, _) = theme::tera_error(&e);
+                Diagnostic::error(
+                    format!("templates/{template}"),
+                    None,
+                    format!("cannot render {out}: {msg}"),
+                )
+            })
+    }
+
+    fn page_view<'p>(&self, p: &'p Page) -> PageView<'p> {
+        let d = &p.doc;
+        PageView {
+            title: d.title(),
+            url: &d.url,
+            date: d.meta.date.map(crate::content::iso),
+            date_display: d.meta.date.map(|x| self.date_display(x)),
+            week: d.week.map(|w| w.1),
+            year: d.week.map(|w| w.0).or(d.meta.date.map(|x| x.year())),
+            source: d.source.to_string_lossy().into_owned(),
+            content: &p.rendered.html,
+            toc: &p.rendered.toc,
+        }
+    }
+
+    fn link(&self, from: &str, p: &Page) -> Link {
+        Link {
+            title: p.doc.title().to_string(),
+            url: relative_url(from, &p.doc.url),
+        }
+    }
+
+    fn report(&self, i: usize) -> Result<OutFile, Diagnostic> {
+        let p = &self.site.reports[i];
+        let url = &p.doc.url;
+        let mut ctx = self.base_context(url, "report");
+        let (prev, next) = self.site.neighbours(i);
+        ctx.insert("page", &self.page_view(p));
+        ctx.insert("prev", &prev.map(|j| self.link(url, &self.site.reports[j])));
+        ctx.insert("next", &next.map(|j| self.link(url, &self.site.reports[j])));
+        let dailies: Vec<Link> = p
+            .dailies
+            .iter()
+            .map(|&j| self.link(url, &self.site.dailies[j]))
+            .collect();
+        ctx.insert("dailies", &dailies);
+        self.render("report.html", &ctx, url)
+    }
+
+    fn daily(&self, i: usize) -> Result<OutFile, Diagnostic> {
+        let p = &self.site.dailies[i];
+        let url = &p.doc.url;
+        let parent = &self.site.reports[p.doc.parent.unwrap_or(0)];
+        let siblings = &parent.dailies;
+        let pos = siblings.iter().position(|&j| j == i).unwrap_or(0);
+        let mut ctx = self.base_context(url, "report");
+        ctx.insert("page", &self.page_view(p));
+        ctx.insert("parent", &self.link(url, parent));
+        ctx.insert(
+            "prev",
+            &pos.checked_sub(1)
+                .map(|k| self.link(url, &self.site.dailies[siblings[k]])),
+        );
+        ctx.insert(
+            "next",
+            &siblings
+                .get(pos + 1)
+                .map(|&k| self.link(url, &self.site.dailies[k])),
+        );
+        self.render("daily.html", &ctx, url)
+    }
+
+    fn list_item(&self, p: &Page) -> ListItem {
+        ListItem {
+            title: p.doc.title().to_string(),
+            url: p.doc.url.clone(),
+            date: p.doc.meta.date.map(crate::content::iso),
+            date_display: p.doc.meta.date.map(|d| self.date_display(d)),
+            week: p.doc.week.map(|w| w.1),
+            daily_count: p.dailies.len(),
+            toc: Vec::new(),
+        }
+    }
+
+    fn index(&self) -> Result<OutFile, Diagnostic> {
+        let mut ctx = self.base_context("index.html", "home");
+        let dated: Vec<&Page> = self
+            .site
+            .reports
+            .iter()
+            .filter(|p| p.doc.meta.date.is_some())
+            .collect();
+        let mut years: Vec<serde_json::Value> = Vec::new();
+        // Newest first: the archive is read from the top.
+        let mut by_year: std::collections::BTreeMap<
+            i32,
+            std::collections::BTreeMap<u32, Vec<ListItem>>,
+        > = Default::default();
+        for p in &dated {
+            let d = p.doc.meta.date.unwrap_or_default();
+            by_year
+                .entry(d.year())
+                .or_default()
+                .entry(d.month())
+                .or_default()
+                .push(self.list_item(p));
+        }
+        for (year, months) in by_year.into_iter().rev() {
+            let count: usize = months.values().map(Vec::len).sum();
+            let months: Vec<serde_json::Value> = months
+                .into_iter()
+                .rev()
+                .map(|(m, mut reports)| {
+                    reports.reverse();
+                    let label = NaiveDate::from_ymd_opt(year, m, 1)
+                        .map(|d| d.format(self.theme.string("month_format")).to_string())
+                        .unwrap_or_default();
+                    json!({"month": m, "label": label, "reports": reports})
+                })
+                .collect();
+            years.push(json!({"year": year, "count": count, "months": months}));
+        }
+        let undated: Vec<ListItem> = self
+            .site
+            .reports
+            .iter()
+            .filter(|p| p.doc.meta.date.is_none())
+            .map(|p| self.list_item(p))
+            .collect();
+        let latest = dated.last().map(|p| {
+            let mut item = self.list_item(p);
+            item.toc = p.rendered.toc.clone();
+            item
+        });
+        ctx.insert("years", &years);
+        ctx.insert("undated", &undated);
+        ctx.insert("latest", &latest);
+        ctx.insert("total", &self.site.reports.len());
+        ctx.insert(
+            "first_date",
+            &dated
+                .first()
+                .and_then(|p| p.doc.meta.date)
+                .map(|d| self.date_display(d)),
+        );
+        ctx.insert(
+            "last_date",
+            &dated
+                .last()
+                .and_then(|p| p.doc.meta.date)
+                .map(|d| self.date_display(d)),
+        );
+        self.render("index.html", &ctx, "index.html")
+    }
+
+    fn not_found(&self) -> Result<OutFile, Diagnostic> {
+        let ctx = self.base_context("404.html", "404");
+        self.render("404.html", &ctx, "404.html")
+    }
+
+    /// Renders every output file. Pages render in parallel; the first
+    /// template error stops the build (a broken template breaks every page).
+    pub fn render_all(&self) -> Result<Vec<OutFile>, Diagnostic> {
+        let reports: Result<Vec<OutFile>, Diagnostic> = (0..self.site.reports.len())
+            .into_par_iter()
+            .map(|i| self.report(i))
+            .collect();
+        let dailies: Result<Vec<OutFile>, Diagnostic> = (0..self.site.dailies.len())
+            .into_par_iter()
+            .map(|i| self.daily(i))
+            .collect();
+        let mut files = reports?;
+        files.extend(dailies?);
+        files.push(self.index()?);
+        files.push(self.not_found()?);
+        files.push(data::reports_json(self.site));
+        for (rel, bytes) in &self.theme.statics {
+            files.push(OutFile::new(
+                PathBuf::from("static").join(rel),
+                bytes.clone(),
+            ));
+        }
+        Ok(files)
+    }
+}

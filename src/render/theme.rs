@@ -1,0 +1,230 @@
+//! Themes. The default theme is compiled into the binary, so chronicle
+//! builds any folder with no files of its own; a `themes/<name>/` folder on
+//! disk replaces it, and a site's own `templates/` folder overrides single
+//! templates by name (Hugo's and Zola's lookup order).
+//!
+//! Tera 1.20 rather than Tera 2: it is what Zola ships, every filter we need
+//! is built in, and overriding by name needs nothing more than loading the
+//! theme's templates first and the site's on top before Tera parses them.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::LazyLock;
+
+use regex::Regex;
+use tera::Tera;
+
+use crate::diag::Diagnostic;
+
+macro_rules! embed {
+    ($($name:literal),* $(,)?) => {
+        &[$(($name, include_str!(concat!("../../themes/default/templates/", $name)))),*]
+    };
+}
+
+const DEFAULT_TEMPLATES: &[(&str, &str)] = embed!(
+    "base.html",
+    "macros.html",
+    "index.html",
+    "report.html",
+    "daily.html",
+    "404.html"
+);
+const DEFAULT_STATIC: &[(&str, &[u8])] = &[(
+    "style.css",
+    include_bytes!("../../themes/default/static/style.css"),
+)];
+const DEFAULT_I18N: &str = include_str!("../../themes/default/i18n.toml");
+
+pub struct Theme {
+    pub tera: Tera,
+    /// Files copied under `static/` in the output.
+    pub statics: Vec<(PathBuf, Vec<u8>)>,
+    /// The theme's strings in the site's language.
+    pub strings: toml::Table,
+}
+
+impl Theme {
+    pub fn string(&self, key: &str) -> &str {
+        self.strings.get(key).and_then(|v| v.as_str()).unwrap_or("")
+    }
+}
+
+/// Reads every file under `dir` as (relative path, bytes).
+fn read_tree(dir: &Path) -> Result<Vec<(PathBuf, Vec<u8>)>, Diagnostic> {
+    let mut out = Vec::new();
+    if !dir.is_dir() {
+        return Ok(out);
+    }
+    for entry in walkdir::WalkDir::new(dir)
+        .follow_links(true)
+        .sort_by_file_name()
+    {
+        let entry =
+            entry.map_err(|e| Diagnostic::error(dir, None, format!("cannot read theme: {e}")))?;
+        if !entry.file_type().is_file()
+            || crate::content::is_ignored_name(&entry.file_name().to_string_lossy())
+        {
+            continue;
+        }
+        let bytes = std::fs::read(entry.path())
+            .map_err(|e| Diagnostic::error(entry.path(), None, format!("cannot read: {e}")))?;
+        let rel = entry
+            .path()
+            .strip_prefix(dir)
+            .unwrap_or(entry.path())
+            .to_path_buf();
+        out.push((rel, bytes));
+    }
+    Ok(out)
+}
+
+static TERA_POS: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"--> (\d+):(\d+)").unwrap());
+
+/// Tera's messages are nested; flatten the chain into one line and pull
+/// the line number out of its `--> 3:5` marker.
+pub fn tera_error(e: &tera::Error) -> (String, Option<usize>) {
+    let mut parts = vec![e.to_string()];
+    let mut src = std::error::Error::source(e);
+    while let Some(s) = src {
+        parts.push(s.to_string());
+        src = s.source();
+    }
+    let text = parts.join(": ");
+    let line = TERA_POS.captures(&text).and_then(|c| c[1].parse().ok());
+    let one_line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    (one_line, line)
+}
+
+pub fn escape_html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+pub fn load(root: &Path, theme: &str, language: &str) -> Result<Theme, Diagnostic> {
+    let theme_dir = root.join("themes").join(theme);
+    // name -> (source path for messages, text)
+    let mut templates: BTreeMap<String, (PathBuf, String)> = BTreeMap::new();
+    let mut statics: BTreeMap<PathBuf, Vec<u8>> = BTreeMap::new();
+    let mut i18n_text = DEFAULT_I18N.to_string();
+
+    if theme_dir.is_dir() {
+        let tdir = theme_dir.join("templates");
+        for (rel, bytes) in read_tree(&tdir)? {
+            let path = tdir.join(&rel);
+            let text = String::from_utf8(bytes)
+                .map_err(|_| Diagnostic::error(&path, None, "template is not UTF-8"))?;
+            templates.insert(rel.to_string_lossy().replace('\\', "/"), (path, text));
+        }
+        statics.extend(read_tree(&theme_dir.join("static"))?);
+        if let Ok(t) = std::fs::read_to_string(theme_dir.join("i18n.toml")) {
+            i18n_text = t;
+        }
+    } else if theme == "default" {
+        for (name, text) in DEFAULT_TEMPLATES {
+            templates.insert(
+                name.to_string(),
+                (
+                    PathBuf::from(format!("<built-in>/templates/{name}")),
+                    text.to_string(),
+                ),
+            );
+        }
+        statics.extend(
+            DEFAULT_STATIC
+                .iter()
+                .map(|(n, b)| (PathBuf::from(n), b.to_vec())),
+        );
+    } else {
+        return Err(Diagnostic::error(
+            &theme_dir,
+            None,
+            format!("theme `{theme}` not found"),
+        ));
+    }
+    // The default theme's templates back up a partial theme on disk.
+    for (name, text) in DEFAULT_TEMPLATES {
+        templates.entry(name.to_string()).or_insert_with(|| {
+            (
+                PathBuf::from(format!("<built-in>/templates/{name}")),
+                text.to_string(),
+            )
+        });
+    }
+
+    let site_templates = root.join("templates");
+    for (rel, bytes) in read_tree(&site_templates)? {
+        let path = site_templates.join(&rel);
+        let Ok(text) = String::from_utf8(bytes) else {
+            return Err(Diagnostic::error(&path, None, "template is not UTF-8"));
+        };
+        templates.insert(rel.to_string_lossy().replace('\\', "/"), (path, text));
+    }
+    statics.extend(read_tree(&root.join("static"))?);
+
+    let mut tera = Tera::default();
+    // Parse one by one first, so a syntax error names its file and line.
+    for (name, (path, text)) in &templates {
+        if name.ends_with(".html") || name.ends_with(".xml") || name.ends_with(".md") {
+            if let Err(e) = tera::Template::new(name, None, text) {
+                let (msg, line) = tera_error(&e);
+                return Err(Diagnostic::error(
+                    path,
+                    line,
+                    format!("template error: {msg}"),
+                ));
+            }
+        }
+    }
+    let list: Vec<(&str, &str)> = templates
+        .iter()
+        .filter(|(n, _)| n.ends_with(".html") || n.ends_with(".xml"))
+        .map(|(n, (_, t))| (n.as_str(), t.as_str()))
+        .collect();
+    if let Err(e) = tera.add_raw_templates(list) {
+        let (msg, line) = tera_error(&e);
+        return Err(Diagnostic::error(
+            root.join("templates"),
+            line,
+            format!("template error: {msg}"),
+        ));
+    }
+    tera.autoescape_on(vec![".html", ".xml"]);
+    // Tera's default also escapes `/`, which turns every relative URL into
+    // `..&#x2F;static`; escaping the five HTML-significant characters is safe
+    // in text and in quoted attributes.
+    tera.set_escape_fn(escape_html);
+
+    let i18n: toml::Table = toml::from_str(&i18n_text).map_err(|e| {
+        Diagnostic::error(
+            theme_dir.join("i18n.toml"),
+            None,
+            format!("invalid i18n.toml: {}", e.message()),
+        )
+    })?;
+    let strings = match i18n.get(language).or_else(|| i18n.get("en")) {
+        Some(toml::Value::Table(t)) => t.clone(),
+        _ => {
+            return Err(Diagnostic::error(
+                theme_dir.join("i18n.toml"),
+                None,
+                format!("no strings for language `{language}`"),
+            ))
+        }
+    };
+    Ok(Theme {
+        tera,
+        statics: statics.into_iter().collect(),
+        strings,
+    })
+}

@@ -1,0 +1,229 @@
+//! The site model: reports in order with their neighbours, daily notes under
+//! their reports, links between files resolved to pages. Everything the
+//! render stage draws comes from here.
+
+use std::collections::HashMap;
+use std::path::{Component, Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::config::Config;
+use crate::content::{Archive, Doc, Weeks};
+use crate::diag::Diagnostic;
+use crate::markdown::{self, Rendered, Resolved};
+
+pub struct Page {
+    pub doc: Doc,
+    pub rendered: Rendered,
+    /// Indices into `Site::dailies` (for reports).
+    pub dailies: Vec<usize>,
+}
+
+pub struct Site {
+    pub config: Config,
+    pub weeks: Weeks,
+    /// Reports, dated oldest first, then undated.
+    pub reports: Vec<Page>,
+    pub dailies: Vec<Page>,
+    pub diags: Vec<Diagnostic>,
+}
+
+impl Site {
+    /// Index of the previous and next dated report of report `i`.
+    pub fn neighbours(&self, i: usize) -> (Option<usize>, Option<usize>) {
+        if self.reports[i].doc.meta.date.is_none() {
+            return (None, None);
+        }
+        let prev = i.checked_sub(1);
+        let next = (i + 1 < self.reports.len() && self.reports[i + 1].doc.meta.date.is_some())
+            .then_some(i + 1);
+        (prev, next)
+    }
+}
+
+/// The URL of `to` (relative to the site root) as seen from the page `from`
+/// (also relative to the site root): `reports/a.html` → `reports/b/c.html`
+/// is `b/c.html`. Every link chronicle writes is relative, so the site works
+/// from disk and under any sub-path.
+pub fn relative_url(from: &str, to: &str) -> String {
+    let from_dirs: Vec<&str> = from.split('/').collect();
+    let from_dirs = &from_dirs[..from_dirs.len().saturating_sub(1)];
+    let to_parts: Vec<&str> = to.split('/').collect();
+    let common = from_dirs
+        .iter()
+        .zip(&to_parts)
+        .take_while(|(a, b)| a == b)
+        .count();
+    let mut out = "../".repeat(from_dirs.len() - common);
+    out.push_str(&to_parts[common..].join("/"));
+    out
+}
+
+/// The prefix that leads from `page` back to the site root (`../` for
+/// `reports/x.html`).
+pub fn root_of(page: &str) -> String {
+    "../".repeat(page.matches('/').count())
+}
+
+/// Joins and normalises a relative path without touching the disk.
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::Normal(p) => out.push(p),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Where links between the archive's files lead.
+pub struct LinkIndex {
+    by_path: HashMap<PathBuf, String>,
+    by_name: HashMap<String, Vec<String>>,
+}
+
+impl LinkIndex {
+    pub fn new<'a>(docs: impl Iterator<Item = &'a Doc>) -> Self {
+        let mut by_path = HashMap::new();
+        let mut by_name: HashMap<String, Vec<String>> = HashMap::new();
+        for d in docs {
+            by_path.insert(d.source.clone(), d.url.clone());
+            if let Some(name) = d.source.file_name() {
+                by_name
+                    .entry(name.to_string_lossy().into_owned())
+                    .or_default()
+                    .push(d.url.clone());
+            }
+        }
+        Self { by_path, by_name }
+    }
+
+    /// Resolves a link target written in `from`: relative to its folder,
+    /// then inside its Notion page folder (Notion writes `周日_x.md` for a
+    /// file in `第16周 2023-04-14/`), then by a unique file name anywhere.
+    pub fn resolve(&self, from: &Doc, target: &str) -> Option<&str> {
+        let target = Path::new(target);
+        let dir = from.source.parent().unwrap_or(Path::new(""));
+        let candidates = [
+            normalize(&dir.join(target)),
+            normalize(&from.source.with_extension("").join(target)),
+        ];
+        for c in &candidates {
+            if let Some(url) = self.by_path.get(c) {
+                return Some(url);
+            }
+        }
+        let name = target.file_name()?.to_string_lossy();
+        match self.by_name.get(name.as_ref()).map(Vec::as_slice) {
+            Some([only]) => Some(only),
+            _ => None,
+        }
+    }
+}
+
+/// Renders every document's Markdown in parallel and links the pages.
+pub fn build(archive: Archive, config: Config) -> Site {
+    let Archive {
+        reports,
+        dailies,
+        weeks,
+        mut diags,
+    } = archive;
+    let index = LinkIndex::new(reports.iter().chain(dailies.iter()));
+    let unsafe_html = config.unsafe_html;
+    let render_one = |doc: Doc| -> (Page, Vec<Diagnostic>) {
+        let opts = markdown::RenderOptions {
+            unsafe_html,
+            first_line: doc.body_line(),
+        };
+        let resolve = |target: &str| match index.resolve(&doc, target) {
+            Some(url) => Resolved::Page(relative_url(&doc.url, url)),
+            None => Resolved::Missing,
+        };
+        let rendered = markdown::render(doc.body(), &opts, &resolve);
+        let d = rendered
+            .missing_links
+            .iter()
+            .map(|(line, target)| {
+                Diagnostic::warning(
+                    &doc.source,
+                    Some(*line),
+                    format!("link to missing file `{target}`"),
+                )
+            })
+            .collect();
+        (
+            Page {
+                doc,
+                rendered,
+                dailies: Vec::new(),
+            },
+            d,
+        )
+    };
+    let mut reports: Vec<Page> = collect(
+        reports.into_par_iter().map(render_one).collect(),
+        &mut diags,
+    );
+    let dailies: Vec<Page> = collect(
+        dailies.into_par_iter().map(render_one).collect(),
+        &mut diags,
+    );
+    for (i, d) in dailies.iter().enumerate() {
+        if let Some(p) = d.doc.parent {
+            reports[p].dailies.push(i);
+        }
+    }
+    Site {
+        config,
+        weeks: weeks.unwrap_or(Weeks::Iso),
+        reports,
+        dailies,
+        diags,
+    }
+}
+
+fn collect(pages: Vec<(Page, Vec<Diagnostic>)>, diags: &mut Vec<Diagnostic>) -> Vec<Page> {
+    pages
+        .into_iter()
+        .map(|(p, d)| {
+            diags.extend(d);
+            p
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_urls() {
+        assert_eq!(
+            relative_url("index.html", "reports/2023-w16.html"),
+            "reports/2023-w16.html"
+        );
+        assert_eq!(
+            relative_url("reports/2023-w16.html", "reports/2023-w17.html"),
+            "2023-w17.html"
+        );
+        assert_eq!(
+            relative_url("reports/2023-w16.html", "reports/2023-w16/2023-04-16.html"),
+            "2023-w16/2023-04-16.html"
+        );
+        assert_eq!(
+            relative_url("reports/2023-w16/2023-04-16.html", "reports/2023-w16.html"),
+            "../2023-w16.html"
+        );
+        assert_eq!(
+            relative_url("reports/2023-w16/a.html", "index.html"),
+            "../../index.html"
+        );
+        assert_eq!(root_of("reports/2023-w16/a.html"), "../../");
+        assert_eq!(root_of("index.html"), "");
+    }
+}

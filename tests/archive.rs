@@ -1,0 +1,253 @@
+//! Archives made up in temp folders: zero config, daily notes, bad input,
+//! failed builds, `check`.
+
+mod common;
+use common::*;
+
+fn build(dir: &std::path::Path, extra: &[&str]) -> std::process::Output {
+    let out = dir.join("public");
+    let mut args = vec![
+        "build",
+        "--root",
+        dir.to_str().unwrap(),
+        "--output",
+        out.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    chronicle(&args)
+}
+
+const GOOD: &str = "# 第16周 2023-04-14\n\nCreated: 2023年11月29日 20:57\n\n## 【系统运行数据】\n\n- 入金有效成功率：99.99%\n\n# 日报合集\n\n[2023/04/16 周日](2023-04-16%20周日_xq6XwTk1fp7s1jZJ6CS97G.md)\n";
+
+#[test]
+fn zero_config_any_folder() {
+    let src = archive(&[
+        ("notes/2024-01-05.md", b"# Weekly\n\nSome *text*.\n"),
+        ("notes/sub/2024-01-12.markdown", b"# Another\n\nMore.\n"),
+        ("notes/readme.txt", b"not markdown"),
+    ]);
+    let out = src.path().join("site");
+    let o = chronicle(&[
+        "build",
+        "--content",
+        src.path().join("notes").to_str().unwrap(),
+        "--output",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("built 2 reports"), "{}", stdout(&o));
+    assert!(out.join("reports/2024-w01.html").is_file());
+    assert!(out.join("reports/2024-w02.html").is_file());
+    assert_links_resolve(&out);
+}
+
+#[test]
+fn daily_notes_are_child_pages() {
+    let dir = archive(&[
+        ("content/第16周 2023-04-14.md", GOOD.as_bytes()),
+        (
+            "content/第16周 2023-04-14/2023-04-16 周日_xq6XwTk1fp7s1jZJ6CS97G.md",
+            "# 2023/04/16 周日\n\n- [x] 重点项目评审\n".as_bytes(),
+        ),
+    ]);
+    let o = build(dir.path(), &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = dir.path().join("public");
+    let daily = out.join("reports/2023-w16/2023-04-16.html");
+    assert!(daily.is_file());
+    let report = read(out.join("reports/2023-w16.html"));
+    assert!(
+        report.contains("href=\"2023-w16/2023-04-16.html\""),
+        "link in body and daily list"
+    );
+    assert!(!report.contains("missing-link"));
+    let d = read(&daily);
+    assert!(
+        d.contains("href=\"../2023-w16.html\""),
+        "daily links back to its report"
+    );
+    let data: serde_json::Value =
+        serde_json::from_str(&read(out.join("data/reports.json"))).unwrap();
+    assert_eq!(
+        data["reports"].as_array().unwrap().len(),
+        1,
+        "a daily note is not a report"
+    );
+    assert_eq!(
+        data["reports"][0]["daily"][0],
+        "reports/2023-w16/2023-04-16.html"
+    );
+    assert_links_resolve(&out);
+}
+
+#[test]
+fn bad_inputs_are_reported_and_the_rest_builds() {
+    let (gbk, _, _) =
+        encoding_rs::GB18030.encode("# 第17周 2023-04-21\n\n入金有效成功率：99.90%\n");
+    let dir = archive(&[
+        ("content/good.md", GOOD.as_bytes()),
+        (
+            "content/bad-fm.md",
+            b"+++\ntitle = \"x\"\ndate = = 2023\n+++\n# body\n",
+        ),
+        ("content/gbk.md", &gbk),
+        (
+            "content/binary.md",
+            &[0x89, b'P', b'N', b'G', 0, 0, 0, 13, 0xff, 0xfe],
+        ),
+        ("content/empty.md", b""),
+        ("content/bad-yaml.md", b"---\ntitle: [oops\n---\nbody\n"),
+    ]);
+    let o = build(dir.path(), &[]);
+    let err = stderr(&o);
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "errors in content give status 2: {err}"
+    );
+    assert!(
+        err.contains("bad-fm.md:3: error: invalid TOML front matter"),
+        "{err}"
+    );
+    assert!(
+        err.contains("bad-yaml.md:3: error: invalid YAML front matter"),
+        "{err}"
+    );
+    assert!(
+        err.contains("gbk.md: warning: not UTF-8; decoded as GB18030"),
+        "{err}"
+    );
+    assert!(err.contains("binary.md: error: binary file"), "{err}");
+    assert!(err.contains("empty.md: warning: empty file"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    let out = dir.path().join("public");
+    assert!(out.join("reports/2023-w16.html").is_file());
+    let w17 = read(out.join("reports/2023-w17.html"));
+    assert!(w17.contains("入金有效成功率：99.90%"), "GBK text decoded");
+    assert_links_resolve(&out);
+}
+
+#[test]
+fn failed_build_keeps_the_previous_site() {
+    let dir = archive(&[("content/good.md", GOOD.as_bytes())]);
+    assert!(build(dir.path(), &[]).status.success());
+    let out = dir.path().join("public");
+    let before = tree(&out);
+    std::fs::create_dir_all(dir.path().join("templates")).unwrap();
+    std::fs::write(
+        dir.path().join("templates/report.html"),
+        "{% extends \"base.html\" %}\n{% block content %}\n{{ page.title \n{% endblock %}",
+    )
+    .unwrap();
+    let o = build(dir.path(), &[]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(
+        err.contains("templates/report.html:4: error: template error"),
+        "{err}"
+    );
+    assert_eq!(before, tree(&out), "previous site untouched");
+    let beside: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    assert!(
+        beside.iter().all(|n| !n.starts_with(".public")),
+        "{beside:?}"
+    );
+}
+
+#[test]
+fn site_templates_override_the_theme() {
+    let dir = archive(&[
+        ("content/good.md", GOOD.as_bytes()),
+        ("templates/daily.html", b"unused"),
+        ("templates/report.html", b"{% extends \"base.html\" %}{% block content %}<p class=\"custom\">{{ page.title }}</p>{% endblock content %}"),
+    ]);
+    assert!(build(dir.path(), &[]).status.success());
+    let html = read(dir.path().join("public/reports/2023-w16.html"));
+    assert!(html.contains("<p class=\"custom\">第16周 2023-04-14</p>"));
+    assert!(
+        html.contains("static/style.css"),
+        "base.html still from the theme"
+    );
+}
+
+#[test]
+fn output_may_not_contain_content() {
+    let dir = archive(&[("content/good.md", GOOD.as_bytes())]);
+    let content = dir.path().join("content");
+    let o = chronicle(&[
+        "build",
+        "--content",
+        content.to_str().unwrap(),
+        "--output",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("contains it"), "{}", stderr(&o));
+    assert!(content.join("good.md").is_file());
+    let o = chronicle(&[
+        "build",
+        "--content",
+        content.to_str().unwrap(),
+        "--output",
+        content.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(content.join("good.md").is_file());
+}
+
+#[test]
+fn check_lints_and_sets_exit_status() {
+    let dir = archive(&[
+        ("content/a.md", GOOD.as_bytes()),
+        (
+            "content/b.md",
+            b"# \xe7\xac\xac16\xe5\x91\xa8 2023-04-13\n\nsecond report for week 16\n",
+        ),
+        (
+            "content/c.md",
+            b"# \xe7\xac\xac20\xe5\x91\xa8 2023-04-21\n\nweek disagrees\n",
+        ),
+        ("content/undated.md", b"no date here\n"),
+    ]);
+    let root = dir.path().to_str().unwrap();
+    let o = chronicle(&["check", "--root", root]);
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(0), "warnings only: {out}");
+    assert!(out.contains("a.md:"), "{out}");
+    assert!(
+        out.contains("warning: link to missing file `2023-04-16 周日_xq6XwTk1fp7s1jZJ6CS97G.md`"),
+        "{out}"
+    );
+    assert!(out.contains("second report for week 16"), "{out}");
+    assert!(out.contains("c.md:1: warning: states week 20"), "{out}");
+    assert!(out.contains("undated.md:1: warning: no date"), "{out}");
+    assert!(!dir.path().join("public").exists(), "check writes nothing");
+    let o = chronicle(&["check", "--root", root, "--deny-warnings"]);
+    assert_eq!(o.status.code(), Some(1));
+
+    std::fs::write(
+        dir.path().join("content/d.md"),
+        "---\ndate: 2023-13-45\n---\nx\n",
+    )
+    .unwrap();
+    let o = chronicle(&["check", "--root", root]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stdout(&o).contains("d.md:2: error: `2023-13-45` is not a valid date"),
+        "{}",
+        stdout(&o)
+    );
+}
+
+#[test]
+fn help_on_every_subcommand() {
+    for sub in [&["--help"][..], &["build", "--help"], &["check", "--help"]] {
+        let o = chronicle(sub);
+        assert!(o.status.success());
+        assert!(stdout(&o).contains("Usage"), "{sub:?}");
+    }
+    assert!(stdout(&chronicle(&["build", "--help"])).contains("--content"));
+}

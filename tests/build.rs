@@ -1,0 +1,154 @@
+//! The sample archive, built by the real binary into a temp folder.
+
+mod common;
+use common::*;
+
+use std::path::Path;
+
+const REPORTS: [(&str, &str, &str, u32); 5] = [
+    (
+        "reports/2023-w16.html",
+        "第16周 2023-04-14",
+        "2023-04-14",
+        16,
+    ),
+    (
+        "reports/2023-w17.html",
+        "第17周 2023-04-21",
+        "2023-04-21",
+        17,
+    ),
+    (
+        "reports/2023-w22.html",
+        "第22周 2023-05-27",
+        "2023-05-27",
+        22,
+    ),
+    (
+        "reports/2023-w39.html",
+        "第39周 2023-09-22",
+        "2023-09-22",
+        39,
+    ),
+    ("reports/2023-w50.html", "第50周", "2023-12-09", 50),
+];
+
+#[test]
+fn every_page_and_asset_is_written() {
+    let (_tmp, out) = build_sample();
+    for f in [
+        "index.html",
+        "404.html",
+        "data/reports.json",
+        "static/style.css",
+    ] {
+        assert!(out.join(f).is_file(), "{f} missing");
+    }
+    for (url, ..) in REPORTS {
+        assert!(out.join(url).is_file(), "{url} missing");
+    }
+    // Nothing is left beside the output folder.
+    let beside: Vec<_> = std::fs::read_dir(out.parent().unwrap())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(beside, vec![std::ffi::OsString::from("public")]);
+}
+
+#[test]
+fn every_relative_link_and_asset_resolves() {
+    let (_tmp, out) = build_sample();
+    let n = assert_links_resolve(&out);
+    assert!(n > 50, "only {n} links checked");
+}
+
+#[test]
+fn titles_dates_and_weeks_of_all_five_reports() {
+    let (_tmp, out) = build_sample();
+    let data: serde_json::Value =
+        serde_json::from_str(&read(out.join("data/reports.json"))).unwrap();
+    let reports = data["reports"].as_array().unwrap();
+    assert_eq!(reports.len(), 5);
+    assert_eq!(data["week_convention"], "jan1");
+    for (r, (url, title, date, week)) in reports.iter().zip(REPORTS) {
+        assert_eq!(r["url"], url);
+        assert_eq!(r["title"], title);
+        assert_eq!(r["date"], date);
+        assert_eq!(r["week"], week);
+        let html = read(out.join(url));
+        assert!(html.contains(&format!("<h1>{title}</h1>")), "{url}");
+        assert!(html.contains(&format!("datetime=\"{date}\"")), "{url}");
+        assert!(html.contains(&format!("第{week}周")), "{url}");
+    }
+    assert_eq!(reports[4]["source"], "第50周 2023-12-09.md");
+}
+
+#[test]
+fn previous_next_chain() {
+    let (_tmp, out) = build_sample();
+    let prev = regex::Regex::new(r#"rel="prev" href="([^"]+)""#).unwrap();
+    let next = regex::Regex::new(r#"rel="next" href="([^"]+)""#).unwrap();
+    for (i, (url, ..)) in REPORTS.iter().enumerate() {
+        let html = read(out.join(url));
+        let p = prev.captures(&html).map(|c| format!("reports/{}", &c[1]));
+        let n = next.captures(&html).map(|c| format!("reports/{}", &c[1]));
+        assert_eq!(
+            p.as_deref(),
+            i.checked_sub(1).map(|j| REPORTS[j].0),
+            "prev of {url}"
+        );
+        assert_eq!(
+            n.as_deref(),
+            REPORTS.get(i + 1).map(|r| r.0),
+            "next of {url}"
+        );
+    }
+}
+
+#[test]
+fn home_page_lists_latest_first_and_archive_by_month() {
+    let (_tmp, out) = build_sample();
+    let html = read(out.join("index.html"));
+    let latest = html.find("class=\"latest").unwrap();
+    assert!(html[latest..].contains("reports/2023-w50.html"));
+    // Archive newest first: December before September before May before April.
+    let pos: Vec<usize> = ["12月", "9月", "5月", "4月"]
+        .iter()
+        .map(|m| html.find(&format!("<h4>{m}")).unwrap())
+        .collect();
+    assert!(pos.windows(2).all(|w| w[0] < w[1]), "{pos:?}");
+    assert!(html.contains("2023年 <span class=\"count\">5</span>"));
+}
+
+#[test]
+fn notion_metadata_is_not_body_and_cjk_bold_renders() {
+    let (_tmp, out) = build_sample();
+    let w17 = read(out.join("reports/2023-w17.html"));
+    assert!(!w17.contains("Created:"));
+    assert!(
+        !w17.contains("第17周 2023/04/21"),
+        "repeated H1 should be dropped"
+    );
+    let w50 = read(out.join("reports/2023-w50.html"));
+    assert!(w50.contains("沉淀<strong>。</strong>元旦后启动"));
+    assert!(!w50.contains("**"));
+    // Chinese heading ids and a table of contents.
+    assert!(w50.contains("id=\"系统运行数据\""));
+    assert!(w50.contains("href=\"#系统运行数据\""));
+}
+
+#[test]
+fn missing_daily_note_links_are_marked_not_broken() {
+    let (_tmp, out) = build_sample();
+    let w16 = read(out.join("reports/2023-w16.html"));
+    assert!(w16.contains("class=\"missing-link\""));
+    assert!(!w16.contains("href=\"2023-04-16"));
+}
+
+#[test]
+fn content_folder_is_never_written() {
+    let before = tree(&repo().join("content"));
+    let (_tmp, _out) = build_sample();
+    assert_eq!(before, tree(&repo().join("content")));
+    assert!(!Path::new(&repo().join("content/public")).exists());
+}
