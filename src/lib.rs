@@ -1,12 +1,13 @@
 //! chronicle: a static site generator for archives of weekly reports.
 //!
 //! The build is a one-way pipeline, one module per stage:
-//! `config` → `content` → `markdown` → `site` → `render` → `output`.
+//! `config` → `content` → `markdown` → `extract` → `site` → `render` → `output`.
 //! `cli` (in main.rs) sits on top.
 
 pub mod config;
 pub mod content;
 pub mod diag;
+pub mod extract;
 pub mod markdown;
 pub mod output;
 pub mod render;

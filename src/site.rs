@@ -10,11 +10,14 @@ use rayon::prelude::*;
 use crate::config::Config;
 use crate::content::{Archive, Doc, Weeks};
 use crate::diag::Diagnostic;
+use crate::extract::{self, Facts};
 use crate::markdown::{self, Rendered, Resolved};
 
 pub struct Page {
     pub doc: Doc,
     pub rendered: Rendered,
+    /// What extraction found in the report (empty for daily notes).
+    pub facts: Facts,
     /// Indices into `Site::dailies` (for reports).
     pub dailies: Vec<usize>,
 }
@@ -125,7 +128,50 @@ impl LinkIndex {
     }
 }
 
-/// Renders every document's Markdown in parallel and links the pages.
+/// Everything done to one document on its own: render its Markdown
+/// (resolving its links through `index`) and, for a report, extract its
+/// facts. It depends only on the document, the link index and the config,
+/// so `serve` can cache it and redo it for the one file that changed.
+pub fn prepare(doc: Doc, index: &LinkIndex, config: &Config) -> (Page, Vec<Diagnostic>) {
+    let opts = markdown::RenderOptions {
+        unsafe_html: config.unsafe_html,
+        first_line: doc.body_line(),
+    };
+    let resolve = |target: &str| match index.resolve(&doc, target) {
+        Some(url) => Resolved::Page(relative_url(&doc.url, url)),
+        None => Resolved::Missing,
+    };
+    let rendered = markdown::render(doc.body(), &opts, &resolve);
+    let mut diags: Vec<Diagnostic> = rendered
+        .missing_links
+        .iter()
+        .map(|(line, target)| {
+            Diagnostic::warning(
+                &doc.source,
+                Some(*line),
+                format!("link to missing file `{target}`"),
+            )
+        })
+        .collect();
+    let facts = if doc.parent.is_none() {
+        let (facts, d) = extract::extract(&doc, &rendered.tree, config);
+        diags.extend(d);
+        facts
+    } else {
+        Facts::default()
+    };
+    (
+        Page {
+            doc,
+            rendered,
+            facts,
+            dailies: Vec::new(),
+        },
+        diags,
+    )
+}
+
+/// Prepares every document in parallel and links the pages into a site.
 pub fn build(archive: Archive, config: Config) -> Site {
     let Archive {
         reports,
@@ -134,45 +180,35 @@ pub fn build(archive: Archive, config: Config) -> Site {
         mut diags,
     } = archive;
     let index = LinkIndex::new(reports.iter().chain(dailies.iter()));
-    let unsafe_html = config.unsafe_html;
-    let render_one = |doc: Doc| -> (Page, Vec<Diagnostic>) {
-        let opts = markdown::RenderOptions {
-            unsafe_html,
-            first_line: doc.body_line(),
-        };
-        let resolve = |target: &str| match index.resolve(&doc, target) {
-            Some(url) => Resolved::Page(relative_url(&doc.url, url)),
-            None => Resolved::Missing,
-        };
-        let rendered = markdown::render(doc.body(), &opts, &resolve);
-        let d = rendered
-            .missing_links
-            .iter()
-            .map(|(line, target)| {
-                Diagnostic::warning(
-                    &doc.source,
-                    Some(*line),
-                    format!("link to missing file `{target}`"),
-                )
-            })
-            .collect();
-        (
-            Page {
-                doc,
-                rendered,
-                dailies: Vec::new(),
-            },
-            d,
-        )
-    };
-    let mut reports: Vec<Page> = collect(
-        reports.into_par_iter().map(render_one).collect(),
+    let reports: Vec<Page> = collect(
+        reports
+            .into_par_iter()
+            .map(|d| prepare(d, &index, &config))
+            .collect(),
         &mut diags,
     );
     let dailies: Vec<Page> = collect(
-        dailies.into_par_iter().map(render_one).collect(),
+        dailies
+            .into_par_iter()
+            .map(|d| prepare(d, &index, &config))
+            .collect(),
         &mut diags,
     );
+    assemble(reports, dailies, weeks.unwrap_or(Weeks::Iso), config, diags)
+}
+
+/// Joins prepared pages into the site: daily notes under their reports, and
+/// the cross-report views (series, projects, incidents) from their facts.
+pub fn assemble(
+    mut reports: Vec<Page>,
+    dailies: Vec<Page>,
+    weeks: Weeks,
+    config: Config,
+    diags: Vec<Diagnostic>,
+) -> Site {
+    for r in reports.iter_mut() {
+        r.dailies.clear();
+    }
     for (i, d) in dailies.iter().enumerate() {
         if let Some(p) = d.doc.parent {
             reports[p].dailies.push(i);
@@ -180,7 +216,7 @@ pub fn build(archive: Archive, config: Config) -> Site {
     }
     Site {
         config,
-        weeks: weeks.unwrap_or(Weeks::Iso),
+        weeks,
         reports,
         dailies,
         diags,

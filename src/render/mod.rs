@@ -80,7 +80,19 @@ impl<'a> Renderer<'a> {
         ctx.insert("t", &self.theme.strings);
         ctx.insert("root", &root_of(page_url));
         ctx.insert("section", section);
+        ctx.insert("nav", &self.nav());
         ctx
+    }
+
+    /// The site-wide navigation: (section key, label, URL from the root).
+    /// A view appears only when the archive has something to show in it.
+    fn nav(&self) -> Vec<serde_json::Value> {
+        let items = [("home", "archive", "index.html", true)];
+        items
+            .iter()
+            .filter(|i| i.3)
+            .map(|(key, label, url, _)| json!({"key": key, "label": self.theme.string(label), "url": url}))
+            .collect()
     }
 
     fn render(&self, template: &str, ctx: &Context, out: &str) -> Result<OutFile, Diagnostic> {
