@@ -13,6 +13,9 @@ use crate::diag::Diagnostic;
 use crate::extract::{self, Facts};
 use crate::markdown::{self, Rendered, Resolved};
 
+pub mod metrics;
+pub use metrics::Series;
+
 pub struct Page {
     pub doc: Doc,
     pub rendered: Rendered,
@@ -28,6 +31,8 @@ pub struct Site {
     /// Reports, dated oldest first, then undated.
     pub reports: Vec<Page>,
     pub dailies: Vec<Page>,
+    /// Metric series, in config order (or discovery order).
+    pub metrics: Vec<Series>,
     pub diags: Vec<Diagnostic>,
 }
 
@@ -204,7 +209,7 @@ pub fn assemble(
     dailies: Vec<Page>,
     weeks: Weeks,
     config: Config,
-    diags: Vec<Diagnostic>,
+    mut diags: Vec<Diagnostic>,
 ) -> Site {
     for r in reports.iter_mut() {
         r.dailies.clear();
@@ -214,11 +219,13 @@ pub fn assemble(
             reports[p].dailies.push(i);
         }
     }
+    let metrics = metrics::build(&reports, &config, &mut diags);
     Site {
         config,
         weeks,
         reports,
         dailies,
+        metrics,
         diags,
     }
 }

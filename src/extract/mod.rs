@@ -6,6 +6,9 @@
 //! What is specific to one archive (metric names, section names, aliases)
 //! comes from config.toml; the code only knows how reports are written.
 
+pub mod metrics;
+pub mod text;
+
 use crate::config::Config;
 use crate::content::Doc;
 use crate::diag::Diagnostic;
@@ -13,10 +16,41 @@ use crate::markdown::Section;
 
 /// Everything extracted from one report.
 #[derive(Debug, Clone, Default)]
-pub struct Facts {}
+pub struct Facts {
+    /// Figures of the configured metrics.
+    pub figures: Vec<metrics::Figure>,
+    /// Label–number pairs for discovery (only when no metric is configured).
+    pub candidates: Vec<metrics::Candidate>,
+}
 
 /// Extracts the facts of one weekly report. Daily notes are not extracted:
 /// their figures are not the week's figures.
-pub fn extract(_doc: &Doc, _tree: &Section, _config: &Config) -> (Facts, Vec<Diagnostic>) {
-    (Facts::default(), Vec::new())
+pub fn extract(doc: &Doc, tree: &Section, config: &Config) -> (Facts, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    let figures = metrics::figures(tree, config.compiled_metrics());
+    for f in &figures {
+        let def = &config.metrics[f.metric];
+        if (def.unit == "%" || f.percent) && !(0.0..=100.0).contains(&f.value) {
+            diags.push(Diagnostic::warning(
+                &doc.source,
+                Some(f.line),
+                format!(
+                    "{} is {}%, which is impossible for a percentage",
+                    def.name, f.value
+                ),
+            ));
+        }
+    }
+    let candidates = if config.metrics.is_empty() {
+        metrics::candidates(tree, config)
+    } else {
+        Vec::new()
+    };
+    (
+        Facts {
+            figures,
+            candidates,
+        },
+        diags,
+    )
 }

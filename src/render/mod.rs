@@ -276,6 +276,8 @@ impl<'a> Renderer<'a> {
         files.push(self.index()?);
         files.push(self.not_found()?);
         files.push(data::reports_json(self.site));
+        files.push(data::metrics_json(self.site));
+        files.push(data::metrics_csv(self.site));
         for (rel, bytes) in &self.theme.statics {
             files.push(OutFile::new(
                 PathBuf::from("static").join(rel),
