@@ -2,7 +2,9 @@
 //! Tera, data files as JSON) in memory. Writing them is `output`'s job, so a
 //! failure here leaves the previous site untouched.
 
+pub mod charts;
 pub mod data;
+mod metrics;
 pub mod theme;
 
 use std::path::PathBuf;
@@ -87,7 +89,15 @@ impl<'a> Renderer<'a> {
     /// The site-wide navigation: (section key, label, URL from the root).
     /// A view appears only when the archive has something to show in it.
     fn nav(&self) -> Vec<serde_json::Value> {
-        let items = [("home", "archive", "index.html", true)];
+        let items = [
+            ("home", "archive", "index.html", true),
+            (
+                "metrics",
+                "metrics",
+                "metrics.html",
+                !self.site.metrics.is_empty(),
+            ),
+        ];
         items
             .iter()
             .filter(|i| i.3)
@@ -146,6 +156,7 @@ impl<'a> Renderer<'a> {
             .map(|&j| self.link(url, &self.site.dailies[j]))
             .collect();
         ctx.insert("dailies", &dailies);
+        ctx.insert("figures", &self.report_figures(i));
         self.render("report.html", &ctx, url)
     }
 
@@ -238,6 +249,7 @@ impl<'a> Renderer<'a> {
         ctx.insert("undated", &undated);
         ctx.insert("latest", &latest);
         ctx.insert("total", &self.site.reports.len());
+        ctx.insert("headlines", &self.headlines());
         ctx.insert(
             "first_date",
             &dated
@@ -275,6 +287,9 @@ impl<'a> Renderer<'a> {
         files.extend(dailies?);
         files.push(self.index()?);
         files.push(self.not_found()?);
+        for page in self.metric_pages() {
+            files.push(page?);
+        }
         files.push(data::reports_json(self.site));
         files.push(data::metrics_json(self.site));
         files.push(data::metrics_csv(self.site));
