@@ -51,6 +51,8 @@ pub struct Config {
     /// Metric definitions. With none, recurring label–number pairs in the
     /// metric sections become series on their own.
     pub metrics: Vec<MetricDef>,
+    pub projects: ProjectsConfig,
+    pub incidents: IncidentsConfig,
     /// The metric definitions compiled once (labels automaton, patterns),
     /// shared by every report's extraction.
     #[serde(skip)]
@@ -63,6 +65,61 @@ pub enum Better {
     #[default]
     Higher,
     Lower,
+}
+
+/// `[projects]`: where project updates are and how names are matched.
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ProjectsConfig {
+    /// Headings whose bullets and sub-headings are project updates.
+    pub sections: Vec<String>,
+    /// A project not mentioned for this many weeks is stalled.
+    pub stalled_after_weeks: u32,
+    /// How alike two names must be (0–1) to be matched as one project.
+    pub similarity: f64,
+    /// Name → canonical name. A name mapped to itself is never matched
+    /// automatically to another project.
+    pub aliases: std::collections::BTreeMap<String, String>,
+}
+
+impl Default for ProjectsConfig {
+    fn default() -> Self {
+        Self {
+            sections: ["O1", "O2", "重点工作", "项目", "Projects"]
+                .map(String::from)
+                .to_vec(),
+            stalled_after_weeks: 4,
+            similarity: 0.75,
+            aliases: Default::default(),
+        }
+    }
+}
+
+/// `[incidents]`: where incidents are listed and how they are written.
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct IncidentsConfig {
+    /// Headings, or list items and paragraphs acting as headings
+    /// (`4. 生产稳定性事件：`), whose items are incidents.
+    pub sections: Vec<String>,
+    /// Words that introduce the cause.
+    pub cause_labels: Vec<String>,
+    /// Words that introduce the action taken.
+    pub action_labels: Vec<String>,
+}
+
+impl Default for IncidentsConfig {
+    fn default() -> Self {
+        Self {
+            sections: ["生产稳定性事件", "生产事件", "线上问题", "Incidents"]
+                .map(String::from)
+                .to_vec(),
+            cause_labels: ["原因", "Cause"].map(String::from).to_vec(),
+            action_labels: ["处置", "处理", "措施", "Action"]
+                .map(String::from)
+                .to_vec(),
+        }
+    }
 }
 
 /// One `[[metrics]]` entry.
@@ -111,6 +168,8 @@ impl Default for Config {
             .map(String::from)
             .to_vec(),
             metrics: Vec::new(),
+            projects: ProjectsConfig::default(),
+            incidents: IncidentsConfig::default(),
             compiled: Default::default(),
         }
     }

@@ -13,7 +13,9 @@ use crate::diag::Diagnostic;
 use crate::extract::{self, Facts};
 use crate::markdown::{self, Rendered, Resolved};
 
+pub mod incidents;
 pub mod metrics;
+pub mod projects;
 pub use metrics::Series;
 
 pub struct Page {
@@ -33,6 +35,10 @@ pub struct Site {
     pub dailies: Vec<Page>,
     /// Metric series, in config order (or discovery order).
     pub metrics: Vec<Series>,
+    /// Projects, matched across reports.
+    pub projects: Vec<projects::Project>,
+    /// The incident log, newest first.
+    pub incidents: Vec<incidents::Entry>,
     pub diags: Vec<Diagnostic>,
 }
 
@@ -220,12 +226,16 @@ pub fn assemble(
         }
     }
     let metrics = metrics::build(&reports, &config, &mut diags);
+    let projects = projects::build(&reports, &config, &mut diags);
+    let incidents = incidents::build(&reports);
     Site {
         config,
         weeks,
         reports,
         dailies,
         metrics,
+        projects,
+        incidents,
         diags,
     }
 }

@@ -6,7 +6,9 @@
 //! What is specific to one archive (metric names, section names, aliases)
 //! comes from config.toml; the code only knows how reports are written.
 
+pub mod incidents;
 pub mod metrics;
+pub mod projects;
 pub mod text;
 
 use crate::config::Config;
@@ -21,6 +23,10 @@ pub struct Facts {
     pub figures: Vec<metrics::Figure>,
     /// Label–number pairs for discovery (only when no metric is configured).
     pub candidates: Vec<metrics::Candidate>,
+    /// Project updates, in document order.
+    pub projects: Vec<projects::Update>,
+    /// Incidents, in document order.
+    pub incidents: Vec<incidents::Incident>,
 }
 
 /// Extracts the facts of one weekly report. Daily notes are not extracted:
@@ -46,10 +52,20 @@ pub fn extract(doc: &Doc, tree: &Section, config: &Config) -> (Facts, Vec<Diagno
     } else {
         Vec::new()
     };
+    let projects = match doc.meta.date {
+        Some(date) => projects::updates(tree, date, &config.projects),
+        None => Vec::new(),
+    };
+    let incidents = match doc.meta.date {
+        Some(date) => incidents::incidents(tree, date, &config.incidents),
+        None => Vec::new(),
+    };
     (
         Facts {
             figures,
             candidates,
+            projects,
+            incidents,
         },
         diags,
     )

@@ -4,7 +4,9 @@
 
 pub mod charts;
 pub mod data;
+mod incidents;
 mod metrics;
+mod projects;
 pub mod theme;
 
 use std::path::PathBuf;
@@ -135,6 +137,13 @@ impl<'a> Renderer<'a> {
         }
     }
 
+    /// A report's body with its incidents marked and its project updates
+    /// linked to their project pages.
+    fn decorate_report(&self, i: usize, html: &str) -> String {
+        let html = self.mark_incidents(i, html);
+        self.link_projects(i, &html)
+    }
+
     fn link(&self, from: &str, p: &Page) -> Link {
         Link {
             title: p.doc.title().to_string(),
@@ -147,7 +156,10 @@ impl<'a> Renderer<'a> {
         let url = &p.doc.url;
         let mut ctx = self.base_context(url, "report");
         let (prev, next) = self.site.neighbours(i);
-        ctx.insert("page", &self.page_view(p));
+        let content = self.decorate_report(i, &p.rendered.html);
+        let mut view = self.page_view(p);
+        view.content = &content;
+        ctx.insert("page", &view);
         ctx.insert("prev", &prev.map(|j| self.link(url, &self.site.reports[j])));
         ctx.insert("next", &next.map(|j| self.link(url, &self.site.reports[j])));
         let dailies: Vec<Link> = p
@@ -288,6 +300,12 @@ impl<'a> Renderer<'a> {
         files.push(self.index()?);
         files.push(self.not_found()?);
         for page in self.metric_pages() {
+            files.push(page?);
+        }
+        for page in self.project_pages() {
+            files.push(page?);
+        }
+        for page in self.incident_pages() {
             files.push(page?);
         }
         files.push(data::reports_json(self.site));
