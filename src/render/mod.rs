@@ -99,6 +99,18 @@ impl<'a> Renderer<'a> {
                 "metrics.html",
                 !self.site.metrics.is_empty(),
             ),
+            (
+                "projects",
+                "projects",
+                "projects.html",
+                !self.site.projects.is_empty(),
+            ),
+            (
+                "incidents",
+                "incidents",
+                "incidents.html",
+                !self.site.incidents.is_empty(),
+            ),
         ];
         items
             .iter()
