@@ -67,6 +67,7 @@ static PLANNED: LazyLock<Regex> = LazyLock::new(|| {
         (?P<intent>目标|预计|计划|预期|争取|拟)?\s*
         (?:
             (?P<m>\d{1,2})\s*[/月.]\s*(?P<d>\d{1,2})\s*[日号]?
+          | (?P<y>\d{4})\s*[-/.年]\s*(?P<ym>\d{1,2})\s*[-/.月]\s*(?P<yd>\d{1,2})\s*[日号]?
           | (?P<m2>\d{1,2})\s*月\s*(?P<part>初|上旬|中旬|中|下旬|底|末)
           | (?P<mmdd>\d{3,4})
         )
@@ -78,7 +79,7 @@ static PLANNED: LazyLock<Regex> = LazyLock::new(|| {
 });
 static DONE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"上线完成|上线完毕|已上线|已投产|投产完成|结项|(?i:\bdone\b|\bshipped\b|\blaunched\b)",
+        r"上线完成|上线完毕|已上线|已完成上线|已全量上线|已投产|投产完成|结项|(?i:\bdone\b|\bshipped\b|\blaunched\b)",
     )
     .unwrap()
 });
@@ -121,10 +122,29 @@ fn bullet_name(text: &str) -> String {
     if stripped.trim_start().starts_with('【') {
         return clean_name(&stripped);
     }
-    let end = stripped
-        .find(['，', ',', '：', ':', '。', '；', ';'])
-        .unwrap_or(stripped.len());
-    clean_name(&stripped[..end])
+    // Cut at the first separator outside brackets, so
+    // `支付网关（负责人：张三）：…` is named 支付网关（负责人：张三）.
+    let mut depth = 0i32;
+    let mut end = stripped.len();
+    for (i, c) in stripped.char_indices() {
+        match c {
+            '（' | '(' => depth += 1,
+            '）' | ')' => depth -= 1,
+            '，' | ',' | '：' | ':' | '。' | '；' | ';' if depth <= 0 => {
+                end = i;
+                break;
+            }
+            _ => {}
+        }
+    }
+    let name = &stripped[..end];
+    // An unclosed bracket means the name ran into a remark: cut before it.
+    let name = if depth > 0 {
+        name.split(['（', '(']).next().unwrap_or(name)
+    } else {
+        name
+    };
+    clean_name(name)
 }
 
 fn status_of(own: &str) -> Option<Status> {
@@ -202,7 +222,17 @@ fn progress_in(
 fn planned_in(text: &str, report: NaiveDate, nested: bool, out: &mut Vec<Planned>) {
     for c in PLANNED.captures_iter(text) {
         let intent = c.name("intent").map(|m| m.as_str().to_string());
-        let (m, d) = if let (Some(m), Some(d)) = (c.name("m"), c.name("d")) {
+        let full = match (c.name("y"), c.name("ym"), c.name("yd")) {
+            (Some(y), Some(m), Some(d)) => NaiveDate::from_ymd_opt(
+                y.as_str().parse().unwrap_or(0),
+                m.as_str().parse().unwrap_or(0),
+                d.as_str().parse().unwrap_or(0),
+            ),
+            _ => None,
+        };
+        let (m, d) = if let Some(f) = full {
+            (f.month(), f.day())
+        } else if let (Some(m), Some(d)) = (c.name("m"), c.name("d")) {
             (
                 m.as_str().parse().unwrap_or(0),
                 d.as_str().parse().unwrap_or(0),
@@ -484,6 +514,12 @@ mod tests {
             "账单数据质量治理"
         );
         assert_eq!(bullet_name("POS收单系统建设"), "POS收单系统建设");
+        assert_eq!(
+            bullet_name("支付网关（负责人：张三）：进度60%"),
+            "支付网关（负责人：张三）"
+        );
+        assert_eq!(bullet_name("支付网关（负责人：张三，进度60%"), "支付网关");
+        assert_eq!(bullet_name("**支付中台**：进度60%"), "**支付中台**");
     }
 
     #[test]
@@ -556,6 +592,8 @@ mod tests {
         assert_eq!(st("12/5日上线完成"), Some(Status::Done));
         assert_eq!(st("已上线"), Some(Status::Done));
         assert_eq!(st("已投产"), Some(Status::Done));
+        assert_eq!(st("已完成上线"), Some(Status::Done));
+        assert_eq!(st("计划下周完成上线"), None);
         assert_eq!(st("结项"), Some(Status::Done));
         assert_eq!(st("开发完成已提测"), Some(Status::Testing));
         assert_eq!(st("测试中"), Some(Status::Testing));
