@@ -99,6 +99,12 @@ impl<'a> Renderer<'a> {
                 "metrics.html",
                 !self.site.metrics.is_empty(),
             ),
+            (
+                "incidents",
+                "incidents",
+                "incidents.html",
+                !self.site.incidents.is_empty(),
+            ),
         ];
         items
             .iter()
@@ -311,6 +317,7 @@ impl<'a> Renderer<'a> {
         files.push(data::reports_json(self.site));
         files.push(data::metrics_json(self.site));
         files.push(data::metrics_csv(self.site));
+        files.push(data::incidents_json(self.site));
         for (rel, bytes) in &self.theme.statics {
             files.push(OutFile::new(
                 PathBuf::from("static").join(rel),

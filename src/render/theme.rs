@@ -31,6 +31,7 @@ const DEFAULT_TEMPLATES: &[(&str, &str)] = embed!(
     "404.html",
     "metrics.html",
     "metric.html",
+    "incidents.html",
 );
 const DEFAULT_STATIC: &[(&str, &[u8])] = &[(
     "style.css",
