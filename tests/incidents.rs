@@ -212,3 +212,19 @@ fn no_incidents_no_page() {
     assert!(!out.join("incidents.html").exists());
     assert!(!read(out.join("index.html")).contains("incidents.html"));
 }
+
+#[test]
+fn check_names_incidents_without_a_date() {
+    let dir = archive(&[(
+        "content/a.md",
+        "# 第10周 2024-03-08\n\n### 生产事件\n\n- 3/5 10:00 有日期\n- 支付超时，原因：锁表\n"
+            .as_bytes(),
+    )]);
+    let o = chronicle(&["check", "--root", dir.path().to_str().unwrap()]);
+    let out = stdout(&o);
+    assert!(
+        out.contains("a.md:6: warning: incident with no date: `支付超时`"),
+        "{out}"
+    );
+    assert_eq!(out.matches("incident with no date").count(), 1, "{out}");
+}
