@@ -220,18 +220,30 @@ struct When {
 }
 
 const D: &str = r"(?:\d{1,2})";
+const MONTHS: &str = r"(?i:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)";
+
+/// The month of an English month name's first three letters.
+fn month_of(name: &str) -> Option<u32> {
+    let n = name.get(..3)?.to_ascii_lowercase();
+    let i = [
+        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+    ]
+    .iter()
+    .position(|m| *m == n)?;
+    Some(i as u32 + 1)
+}
 
 static AT_START: LazyLock<Regex> = LazyLock::new(|| {
     let prefix = r"^[\s\-–—*•·]*(?:[【\[（(]\s*)?(?:(?:发生)?(?:时间|日期)\s*[:：]\s*)?";
     let date = format!(
-        r"(?:(?P<y>\d{{4}})\s*(?:[-/.]|年)\s*(?P<m>{D})\s*(?:[-/.]|月)\s*(?P<d>{D})\s*[日号]?|(?P<m2>{D})\s*(?:/|月)\s*(?P<d2>{D})\s*[日号]?|(?P<m3>{D})[.\-](?P<d3>{D})(?:[日号]|\s|$))"
+        r"(?:(?P<y>\d{{4}})\s*(?:[-/.]|年)\s*(?P<m>{D})\s*(?:[-/.]|月)\s*(?P<d>{D})\s*[日号]?|(?P<m2>{D})\s*(?:/|月)\s*(?P<d2>{D})\s*[日号]?|(?P<m3>{D})[.\-](?P<d3>{D})(?:[日号]|\s|$)|(?P<mon>{MONTHS})[a-z]*\.?\s+(?P<dm>{D})(?:st|nd|rd|th)?,?(?:\s+(?P<ey>\d{{4}}))?|(?P<dd>{D})\s+(?P<mon2>{MONTHS})[a-z]*\.?,?(?:\s+(?P<ey2>\d{{4}}))?)"
     );
     let range = format!(
         r"(?:\s*[~～\-–—至到]\s*(?:\d{{4}}\s*[-/.年]\s*)?(?:{D}\s*[/月]\s*)?{D}\s*[日号]?(?:\s|$))?"
     );
     let weekday = r"(?:\s*[（(]?\s*(?:周|星期|礼拜)[一二三四五六日天七]\s*[）)]?)?";
     let time = format!(
-        r"(?:\s*(?P<ap>上午|早上|早晨|凌晨|中午|下午|傍晚|晚上|晚间|夜间|夜里)?\s*(?P<h>{D})\s*(?:[:：]\s*(?P<mi>\d{{2}})(?:\s*[:：]\s*\d{{2}})?|[点时]\s*(?:(?P<mi2>\d{{1,2}})\s*分?|(?P<half>半))?)(?:\s*(?P<ampm>[aApP][mM]))?(?:\s*[~～\-–—至到]\s*{D}\s*[:：]\s*\d{{2}})?)?"
+        r"(?:[\s,，]*(?P<ap>上午|早上|早晨|凌晨|中午|下午|傍晚|晚上|晚间|夜间|夜里)?\s*(?P<h>{D})\s*(?:[:：]\s*(?P<mi>\d{{2}})(?:\s*[:：]\s*\d{{2}})?|[点时]\s*(?:(?P<mi2>\d{{1,2}})\s*分?|(?P<half>半))?)(?:\s*(?P<ampm>[aApP][mM]))?(?:\s*[~～\-–—至到]\s*{D}\s*[:：]\s*\d{{2}})?)?"
     );
     let suffix = r"\s*[】\]）)]?\s*[,，:：、]?\s*";
     Regex::new(&format!(
@@ -314,10 +326,16 @@ fn parse_when(line: &str, report: NaiveDate) -> When {
                 };
             }
         }
-        let year = c.name("y").and_then(|m| m.as_str().parse().ok());
+        let year = ["y", "ey", "ey2"]
+            .iter()
+            .find_map(|y| c.name(y)?.as_str().parse().ok());
+        let named = [("mon", "dm"), ("mon2", "dd")]
+            .iter()
+            .find_map(|(m, d)| Some((month_of(c.name(m)?.as_str())?, num(&c, d)?)));
         let md = [("m", "d"), ("m2", "d2"), ("m3", "d3")]
             .iter()
-            .find_map(|(m, d)| Some((num(&c, m)?, num(&c, d)?)));
+            .find_map(|(m, d)| Some((num(&c, m)?, num(&c, d)?)))
+            .or(named);
         if let Some(date) = md.and_then(|(m, d)| make_date(year, m, d, report)) {
             let time = num(&c, "h").and_then(|h| {
                 let mi = num(&c, "mi")
@@ -586,7 +604,9 @@ impl Walker {
                 continue;
             }
             if self.m.label_line(&item.text).is_some() {
-                self.name_item(items, k);
+                if self.name_item(items, k) == Found::Nothing {
+                    self.name_as_incident(item);
+                }
                 continue;
             }
             if self.m.says_none(&item.text) {
@@ -631,10 +651,13 @@ impl Walker {
             }
             if self.m.label_line(&item.text).is_some() {
                 let last = k + 1 == items.len();
-                if self.name_item(items, k) == Found::Nothing && last {
-                    if let Some(j) = self.next_block(blocks, i, taken) {
-                        taken.insert(j);
-                        self.take_block(&blocks[j], &item.anchor);
+                if self.name_item(items, k) == Found::Nothing {
+                    match self.next_block(blocks, i, taken).filter(|_| last) {
+                        Some(j) => {
+                            taken.insert(j);
+                            self.take_block(&blocks[j], &item.anchor);
+                        }
+                        None => self.name_as_incident(item),
                     }
                 }
             } else {
@@ -683,6 +706,17 @@ impl Walker {
             self.out.push(inc);
         }
         Found::Some
+    }
+
+    /// `生产事件：钱包鉴权异常，原因：扫描` — one undated incident written on
+    /// the name itself. Only when a cause or action is labelled: an intro
+    /// such as `生产事件：本周2起` is not an incident.
+    fn name_as_incident(&mut self, item: &Item) {
+        let rest = self.m.label_line(&item.text).unwrap_or("");
+        if !rest.trim().is_empty() && !self.m.labels_in(rest).is_empty() {
+            let inc = self.m.incident(rest, item.line, &item.anchor, self.date);
+            self.out.push(inc);
+        }
     }
 
     /// A table of incidents, read by its headers (时间, 原因, 处置…).
@@ -896,6 +930,18 @@ mod tests {
     }
 
     #[test]
+    fn one_incident_written_on_the_name() {
+        let v = find(
+            "- 线上问题：钱包鉴权异常，原因：扫描\n- 其他\n",
+            "2023-04-14",
+        );
+        assert_eq!(v.len(), 1, "{v:#?}");
+        assert_eq!(v[0].summary, "钱包鉴权异常");
+        assert_eq!(v[0].cause, some("扫描"));
+        assert!(find("- 生产事件：本周2起，均已恢复\n", "2023-04-14").is_empty());
+    }
+
+    #[test]
     fn table_under_heading() {
         let md = "### 生产事件\n\n| 时间 | 事件 | 原因 | 处置 |\n|---|---|---|---|\n| 4/10 23:09 | 鉴权异常 | 扫描 | WAF |\n| 4月11日 | 漏洞 | | 隔离 |\n";
         let v = find(md, "2023-04-14");
@@ -1064,6 +1110,16 @@ mod tests {
         );
         assert_eq!(when("4/11~4/23 演练", r), (some("2023-04-11"), None));
         assert_eq!(when("21:42 监控", r), (None, some("21:42")));
+        assert_eq!(when("Apr 18 09:36 login", r), full("2023-04-18", "09:36"));
+        assert_eq!(
+            when("18 April 2022, 9:36 login", r),
+            full("2022-04-18", "09:36")
+        );
+        assert_eq!(
+            when("Sept. 3rd 21:00 login", r),
+            full("2023-09-03", "21:00")
+        );
+        assert_eq!(when("May day", r), (None, None));
         // Not dates: a version, an impossible day.
         assert_eq!(when("2.0升级失败", r), (None, None));
         assert_eq!(when("2/30 10:00 监控", r), (None, None));
