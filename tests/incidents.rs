@@ -164,7 +164,7 @@ fn sample_incident_page_chart_marks_and_links() {
 #[test]
 fn other_spellings_config_tables_and_a_year_boundary() {
     let config = "[incidents]\nsections = [\"故障记录\", \"生产事件\"]\ncause_labels = [\"根因\", \"原因\"]\naction_labels = [\"恢复\"]\n";
-    let dec = "# 第52周 2023-12-29\n\n## 稳定性\n\n1. 降本\n2. 生产事件：\n   - 12/28 22:10 支付<b>超时</b>\n     根因：DB 锁表\n     恢复：重启\n   - 1/2 09:00 跨年任务失败 根因：时区\n\n## 故障记录\n\n| 时间 | 事件 | 原因 | 恢复 |\n|---|---|---|---|\n| 2023-12-27 08:00 | 短信延迟 | 通道故障 | 切换通道 |\n";
+    let dec = "# 第52周 2023-12-29\n\n## 稳定性\n\n1. 降本\n2. 生产事件：\n   - 12/28 22:10 支付<b>超时</b>\n     影响：30笔\n     根因：DB 锁表\n     恢复：重启\n   - 1/2 09:00 跨年任务失败 根因：时区\n\n## 故障记录\n\n| 时间 | 事件 | 原因 | 恢复 |\n|---|---|---|---|\n| 2023-12-27 08:00 | 短信延迟 | 通道故障 | 切换通道 |\n";
     let quiet =
         "# 第51周 2023-12-22\n\n## 稳定性\n\n- 生产事件：无\n- 12/20 10:00 一次演练（不是事件）\n";
     let dir = archive(&[
@@ -181,6 +181,7 @@ fn other_spellings_config_tables_and_a_year_boundary() {
     let i = find(&list, "2023-12-28", Some("22:10"));
     assert_eq!(i["cause"], "DB 锁表");
     assert_eq!(i["action"], "重启");
+    assert_eq!(i["impact"], "30笔");
     let row = find(&list, "2023-12-27", Some("08:00"));
     assert_eq!(row["summary"], "短信延迟");
     assert_eq!(row["action"], "切换通道");
@@ -192,6 +193,7 @@ fn other_spellings_config_tables_and_a_year_boundary() {
             || page.contains("支付&lt;b&gt;超时&lt;/b&gt;")
     );
     assert!(!page.contains("<b>超时"));
+    assert!(page.contains("<dt>影响</dt><dd>30笔</dd>"));
     // The week with no incidents is a zero bar, not a gap.
     assert_eq!(page.matches("class=\"bar zero\"").count(), 1);
     // A table row's mark goes in its heading.

@@ -39,6 +39,8 @@ pub struct Incident {
     pub summary: String,
     pub cause: Option<String>,
     pub action: Option<String>,
+    /// The impact, when labelled (`影响：`).
+    pub impact: Option<String>,
     /// The whole item text.
     pub text: String,
     pub line: usize,
@@ -69,6 +71,7 @@ pub fn incidents(
 enum Kind {
     Cause,
     Action,
+    Impact,
 }
 
 /// The configured words, compiled for one report.
@@ -77,12 +80,12 @@ struct Matcher {
     sections: Vec<String>,
     cause: Option<Regex>,
     action: Option<Regex>,
+    impact: Option<Regex>,
 }
 
 /// Words that qualify a label without changing it: `根本原因：`,
 /// `处置措施：`, `Root cause:`.
-const QUAL_PRE: &str =
-    r"(?:根本|直接|主要|初步|可能|故障|问题|事件|事故|临时|应急|紧急|后续|root\s+)?";
+const QUAL_PRE: &str = r"(?:根本|直接|主要|初步|可能|故障|问题|事件|事故|临时|应急|紧急|后续|改进|优化|整改|预防|长期|短期|业务|root\s+)?";
 const QUAL_SUF: &str = r"(?:分析|措施|方案|方式|情况|结果|过程|定位|s)?";
 
 fn label_regex(labels: &[String]) -> Option<Regex> {
@@ -114,6 +117,7 @@ impl Matcher {
                 .collect(),
             cause: label_regex(&c.cause_labels),
             action: label_regex(&c.action_labels),
+            impact: label_regex(&c.impact_labels),
         }
     }
 
@@ -126,7 +130,11 @@ impl Matcher {
     /// (start, end of label, kind).
     fn labels_in(&self, s: &str) -> Vec<(usize, usize, Kind)> {
         let mut found = Vec::new();
-        for (re, kind) in [(&self.cause, Kind::Cause), (&self.action, Kind::Action)] {
+        for (re, kind) in [
+            (&self.cause, Kind::Cause),
+            (&self.action, Kind::Action),
+            (&self.impact, Kind::Impact),
+        ] {
             let Some(re) = re else { continue };
             for m in re.find_iter(s) {
                 // An English label must be a word of its own (`because:` is
@@ -382,6 +390,11 @@ fn starts_with_date(text: &str, report: NaiveDate) -> bool {
 
 // ---------------------------------------------------------------- one incident
 
+/// A label in front of the summary (`现象：`), which is not part of it.
+static SUMMARY_LABEL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^\s*(?:现象|问题描述|故障描述|事件描述|故障现象|描述|问题|事件|概述|摘要|summary|issue|what)\s*[:：]\s*").unwrap()
+});
+
 /// Lines trimmed, blank lines dropped.
 fn tidy(s: &str) -> String {
     s.lines()
@@ -415,10 +428,10 @@ impl Matcher {
         // first line is only the date.
         let summary = body[..pre_end]
             .lines()
-            .map(trim_part)
+            .map(|l| trim_part(SUMMARY_LABEL.find(l).map_or(l, |m| &l[m.end()..])))
             .find(|l| !l.is_empty())
             .unwrap_or_default();
-        let (mut cause, mut action): (Vec<String>, Vec<String>) = (Vec::new(), Vec::new());
+        let (mut cause, mut action, mut impact) = (Vec::new(), Vec::new(), Vec::new());
         for (k, l) in labels.iter().enumerate() {
             let end = labels.get(k + 1).map_or(body.len(), |n| n.0);
             let part = trim_part(&body[l.1..end]);
@@ -428,15 +441,18 @@ impl Matcher {
             match l.2 {
                 Kind::Cause => cause.push(part),
                 Kind::Action => action.push(part),
+                Kind::Impact => impact.push(part),
             }
         }
         let join = |v: Vec<String>| (!v.is_empty()).then(|| v.join("\n"));
+        let impact = join(impact);
         Incident {
             date: when.date,
             time: when.time,
             summary,
             cause: join(cause),
             action: join(action),
+            impact,
             text,
             line,
             anchor: anchor.to_string(),
@@ -737,6 +753,8 @@ impl Walker {
         };
         let cause_col = label_col(&self.m.cause);
         let action_col = label_col(&self.m.action);
+        let impact_col = label_col(&self.m.impact);
+        let used = [when_col, cause_col, action_col, impact_col];
         let summary_col = find(&|h| {
             has(
                 &h.to_lowercase(),
@@ -753,10 +771,8 @@ impl Walker {
                 ],
             )
         })
-        .filter(|c| Some(*c) != when_col && Some(*c) != cause_col && Some(*c) != action_col)
-        .or_else(|| {
-            (0..header.len()).find(|c| ![when_col, cause_col, action_col].contains(&Some(*c)))
-        });
+        .filter(|c| !used.contains(&Some(*c)))
+        .or_else(|| (0..header.len()).find(|c| !used.contains(&Some(*c))));
         let cell = |r: &[String], c: Option<usize>| {
             c.and_then(|c| r.get(c))
                 .map(|s| s.trim().to_string())
@@ -769,11 +785,10 @@ impl Walker {
             let when_text = cell(r, when_col).unwrap_or_default();
             let summary = cell(r, summary_col).unwrap_or_default();
             let mut text = format!("{when_text} {summary}");
-            if let Some(c) = cell(r, cause_col) {
-                text.push_str(&format!("\n原因：{c}"));
-            }
-            if let Some(a) = cell(r, action_col) {
-                text.push_str(&format!("\n处置：{a}"));
+            for col in [impact_col, cause_col, action_col].into_iter().flatten() {
+                if let (Some(h), Some(v)) = (header.get(col), cell(r, Some(col))) {
+                    text.push_str(&format!("\n{}：{v}", h.trim()));
+                }
             }
             let when = parse_when(when_text.trim(), self.date);
             let mut inc = self.m.incident(&summary, line, anchor, self.date);
@@ -783,6 +798,7 @@ impl Walker {
             }
             inc.cause = cell(r, cause_col);
             inc.action = cell(r, action_col);
+            inc.impact = cell(r, impact_col);
             inc.text = text.trim().to_string();
             self.out.push(inc);
         }
@@ -970,6 +986,7 @@ mod tests {
             sections: vec!["故障记录".into()],
             cause_labels: vec!["根因".into()],
             action_labels: vec!["恢复".into()],
+            impact_labels: vec![],
         };
         let md = "## 故障记录\n\n- 4/10 23:09 鉴权异常 根因：扫描；恢复：WAF\n\n## 生产事件\n\n- 4/11 别的\n";
         let v = incidents(&tree(md), d("2023-04-14"), &cfg);
@@ -1025,6 +1042,16 @@ mod tests {
         assert_eq!(i.cause, some("外部扫描"));
         assert_eq!(i.action, some("1. 封禁IP\n2. 开启WAF"));
         assert!(i.text.contains("封禁IP"));
+    }
+
+    #[test]
+    fn impact_and_qualified_labels_kept_apart() {
+        let md = "### 生产事件\n\n- 4/10 23:09\n  - 现象：鉴权异常\n  - 影响：403 激增\n  - 根因：扫描\n  - 处置：封禁\n  - 改进措施：加监控\n";
+        let i = one(md, "2023-04-14");
+        assert_eq!(i.summary, "鉴权异常");
+        assert_eq!(i.impact, some("403 激增"));
+        assert_eq!(i.cause, some("扫描"));
+        assert_eq!(i.action, some("封禁\n加监控"));
     }
 
     #[test]

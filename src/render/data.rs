@@ -118,6 +118,7 @@ pub fn incidents_json(site: &Site) -> OutFile {
                 "summary": i.summary,
                 "cause": i.cause,
                 "action": i.action,
+                "impact": i.impact,
                 "text": i.text,
                 "line": i.line,
                 "source": p.doc.source.to_string_lossy(),

@@ -117,6 +117,7 @@ impl Renderer<'_> {
             "summary": i.summary,
             "cause": i.cause,
             "action": i.action,
+            "impact": i.impact,
             "text": i.text,
             "report": p.doc.title(),
             "week": self.incident_week_label(p.doc.week.map(|w| w.1)),
