@@ -225,6 +225,8 @@ struct When {
     /// Byte length of the date/time prefix in the original line (0 when
     /// the date was found elsewhere in the line, which stays in the summary).
     prefix: usize,
+    /// A tag written before the date (`【P2】`), which belongs to the summary.
+    tag: Option<String>,
 }
 
 const D: &str = r"(?:\d{1,2})";
@@ -242,7 +244,8 @@ fn month_of(name: &str) -> Option<u32> {
 }
 
 static AT_START: LazyLock<Regex> = LazyLock::new(|| {
-    let prefix = r"^[\s\-–—*•·]*(?:[【\[（(]\s*)?(?:(?:发生)?(?:时间|日期)\s*[:：]\s*)?";
+    // A severity or status tag may come first (`【P2】`, `[S1]`, `【已恢复】`).
+    let prefix = r"^[\s\-–—*•·]*(?P<tag>[【\[](?:[A-Za-z]{1,3}\d{1,2}|[^】\]\d/:：月]{1,8})[】\]]\s*)?(?:[【\[（(]\s*)?(?:(?:发生)?(?:时间|日期)\s*[:：]\s*)?";
     let date = format!(
         r"(?:(?P<y>\d{{4}})\s*(?:[-/.]|年)\s*(?P<m>{D})\s*(?:[-/.]|月)\s*(?P<d>{D})\s*[日号]?|(?P<m2>{D})\s*(?:/|月)\s*(?P<d2>{D})\s*[日号]?|(?P<m3>{D})[.\-](?P<d3>{D})(?:[日号]|\s|$)|(?P<mon>{MONTHS})[a-z]*\.?\s+(?P<dm>{D})(?:st|nd|rd|th)?,?(?:\s+(?P<ey>\d{{4}}))?|(?P<dd>{D})\s+(?P<mon2>{MONTHS})[a-z]*\.?,?(?:\s+(?P<ey2>\d{{4}}))?)"
     );
@@ -321,6 +324,7 @@ fn parse_when(line: &str, report: NaiveDate) -> When {
             line,
             norm[..c.get(0).map_or(0, |m| m.end())].chars().count(),
         );
+        let tag = c.name("tag").map(|m| m.as_str().trim().to_string());
         let ap = c
             .name("ampm")
             .or(c.name("ap"))
@@ -331,6 +335,7 @@ fn parse_when(line: &str, report: NaiveDate) -> When {
                     date: None,
                     time: Some(time),
                     prefix: end,
+                    tag,
                 };
             }
         }
@@ -355,6 +360,7 @@ fn parse_when(line: &str, report: NaiveDate) -> When {
                 date: Some(date),
                 time,
                 prefix: end,
+                tag,
             };
         }
     }
@@ -376,6 +382,7 @@ fn parse_when(line: &str, report: NaiveDate) -> When {
                 date: Some(date),
                 time,
                 prefix: 0,
+                tag: None,
             };
         }
     }
@@ -431,6 +438,11 @@ impl Matcher {
             .map(|l| trim_part(SUMMARY_LABEL.find(l).map_or(l, |m| &l[m.end()..])))
             .find(|l| !l.is_empty())
             .unwrap_or_default();
+        let summary = match when.tag {
+            Some(tag) if tag.ends_with('】') => format!("{tag}{summary}"),
+            Some(tag) => format!("{tag} {summary}").trim().to_string(),
+            None => summary,
+        };
         let (mut cause, mut action, mut impact) = (Vec::new(), Vec::new(), Vec::new());
         for (k, l) in labels.iter().enumerate() {
             let end = labels.get(k + 1).map_or(body.len(), |n| n.0);
@@ -1151,6 +1163,21 @@ mod tests {
         assert_eq!(when("2.0升级失败", r), (None, None));
         assert_eq!(when("2/30 10:00 监控", r), (None, None));
         assert_eq!(when("4/18 25:61 监控", r), (some("2023-04-18"), None));
+    }
+
+    #[test]
+    fn a_tag_before_the_date_stays_in_the_summary() {
+        let i = one(
+            "### 生产事件\n\n- 【P2】3/25 08:00 支付宝通道异常\n",
+            "2024-03-29",
+        );
+        assert_eq!(i.date, Some(d("2024-03-25")));
+        assert_eq!(i.time.as_deref(), Some("08:00"));
+        assert_eq!(i.summary, "【P2】支付宝通道异常");
+        let i = one("### 生产事件\n\n- [已恢复] 3/25 网关 502\n", "2024-03-29");
+        assert_eq!(i.summary, "[已恢复] 网关 502");
+        let i = one("### 生产事件\n\n- 【3/25 08:00】网关 502\n", "2024-03-29");
+        assert_eq!(i.summary, "网关 502");
     }
 
     #[test]
