@@ -601,15 +601,18 @@ impl Walker {
         }
     }
 
-    /// The list or table that an incident name introduces: the next one
-    /// among these blocks, unless another name comes first.
+    /// The list or table that an incident name introduces: the next block,
+    /// or the one after a single line of introduction (`本周共两起：`), so a
+    /// name followed by prose does not claim some later, unrelated list.
     fn next_block(&self, blocks: &[Block], i: usize, taken: &HashSet<usize>) -> Option<usize> {
+        let mut prose = 0;
         for (j, b) in blocks.iter().enumerate().skip(i + 1) {
             match b {
                 _ if taken.contains(&j) => {}
                 Block::List { .. } | Block::Table { .. } => return Some(j),
                 Block::Paragraph { text, .. } if self.m.label_line(text).is_some() => return None,
-                Block::Paragraph { .. } => {}
+                Block::Paragraph { .. } if prose == 0 => prose += 1,
+                Block::Paragraph { .. } => return None,
             }
         }
         None
@@ -701,12 +704,12 @@ impl Walker {
         self.seen.insert(item.anchor.clone());
         let rest = self.m.label_line(&item.text).unwrap_or("");
         if self.m.says_none(rest) {
-            return Found::None;
+            return Found::Empty;
         }
         let inline = self.m.split_dated(rest, item.line, &item.anchor, self.date);
         if !inline.is_empty() {
             self.out.extend(inline);
-            return Found::Some;
+            return Found::Taken;
         }
         if has_list(&item.children)
             || item
@@ -717,7 +720,7 @@ impl Walker {
             for b in &item.children {
                 self.take_block(b, &item.anchor);
             }
-            return Found::Some;
+            return Found::Taken;
         }
         let following: Vec<&Item> = items[k + 1..]
             .iter()
@@ -733,7 +736,7 @@ impl Walker {
                 .incident(&flatten(it), it.line, &it.anchor, self.date);
             self.out.push(inc);
         }
-        Found::Some
+        Found::Taken
     }
 
     /// `生产事件：钱包鉴权异常，原因：扫描` — one undated incident written on
@@ -820,8 +823,10 @@ impl Walker {
 #[derive(Debug, PartialEq)]
 enum Found {
     /// `生产事件：无`: the name says there are none.
-    None,
-    Some,
+    Empty,
+    /// Incidents were taken from the item, its children or its siblings.
+    Taken,
+    /// Nothing yet: the caller may look further (the next list).
     Nothing,
 }
 
@@ -928,6 +933,8 @@ mod tests {
         assert_eq!(v[1].summary, "监控发现出仓失败");
         let md = "四、线上问题\n\n- 9/25 17:02 实名异常\n";
         assert_eq!(find(md, "2023-09-22").len(), 1);
+        let md = "线上问题：\n\n本周运行平稳。\n\n另有一段说明。\n\n- 9/25 17:02 无关列表\n";
+        assert!(find(md, "2023-09-22").is_empty());
     }
 
     #[test]
