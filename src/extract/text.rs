@@ -10,7 +10,10 @@ use regex::Regex;
 /// What may stand between a label and its value: spaces, a short
 /// parenthetical (`（7日）`), a colon or `=`, and linking words.
 static GAP: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^\s*(?:[（(][^）)]{0,20}[）)])?\s*(?:[:：=＝]|为|是|达到|达|约|共|仅)?\s*(?:为|是|达到|约)?\s*").unwrap()
+    Regex::new(
+        r"^\s*(?:[（(][^）)]{0,20}[）)])?\s*(?:[:：=＝]|为|是|达到|达|约|共|仅)?\s*(?:本周|本月|当前|目前|周均|平均|均值|保持|维持|稳定在)?\s*(?:[:：=＝]|为|是|达到|达|约|在)?\s*",
+    )
+    .unwrap()
 });
 /// A number, with optional ASCII thousands separators.
 static NUM: LazyLock<Regex> = LazyLock::new(|| {
@@ -149,6 +152,24 @@ mod tests {
         );
         assert_eq!(after("事故数AB级0次", "AB级"), Some((0.0, false)));
         assert_eq!(after("热点账户记账性能评估达标", "热点账户"), None);
+        assert_eq!(
+            after("入金有效成功率本周99.97%", "入金有效成功率"),
+            Some((99.97, true))
+        );
+        assert_eq!(
+            after("入金有效成功率：本周为99.97%", "入金有效成功率"),
+            Some((99.97, true))
+        );
+        assert_eq!(after("可用性保持100%", "可用性"), Some((100.0, true)));
+        assert_eq!(
+            after("入金有效成功率：99.99%（目标99.95%）", "入金有效成功率"),
+            Some((99.99, true))
+        );
+        assert_eq!(
+            after("入金有效成功率环比提升0.01%", "入金有效成功率"),
+            None,
+            "a change is not the value"
+        );
     }
 
     #[test]

@@ -222,14 +222,8 @@ pub fn line_chart(c: &LineChart) -> Option<String> {
         }
         root.present().ok()?;
     }
-    Some(finish(
-        svg,
-        c.id,
-        c.title,
-        c.desc,
-        &extra,
-        c.lines.len() > 1,
-    ))
+    let classes: Vec<&str> = c.lines.iter().map(|l| l.class.as_str()).collect();
+    Some(finish(svg, c.id, c.title, c.desc, &extra, &classes))
 }
 
 pub struct Bar {
@@ -341,12 +335,12 @@ pub fn bar_chart(c: &BarChart) -> Option<String> {
         extra.push_str("</g>\n");
         root.present().ok()?;
     }
-    Some(finish(svg, c.id, c.title, c.desc, &extra, false))
+    Some(finish(svg, c.id, c.title, c.desc, &extra, &[]))
 }
 
 /// Makes plotters' fixed-size SVG scale with its container, gives it an
 /// accessible name, and routes its colours through CSS classes.
-fn finish(svg: String, id: &str, title: &str, desc: &str, extra: &str, multi: bool) -> String {
+fn finish(svg: String, id: &str, title: &str, desc: &str, extra: &str, classes: &[&str]) -> String {
     let head_end = svg.find(">\n").map_or(0, |i| i + 2);
     let head = &svg[..head_end];
     let view_box = head
@@ -362,18 +356,16 @@ fn finish(svg: String, id: &str, title: &str, desc: &str, extra: &str, multi: bo
             "font-family=\"sans-serif\"",
             "class=\"lbl\" font-family=\"sans-serif\"",
         );
-    if multi {
-        // Give each series polyline its own colour class in order.
-        let mut n = 0;
-        while let Some(pos) = body.find("class=\"series\" ") {
-            body.replace_range(
-                pos..pos + "class=\"series\" ".len(),
-                &format!("class=\"series-line s{n}\" "),
-            );
-            n += 1;
-        }
+    // Each series polyline gets its line's colour class, in drawing order.
+    let mut n = 0;
+    while let Some(pos) = body.find("class=\"series\" ") {
+        let class = classes.get(n).copied().unwrap_or("s0");
+        body.replace_range(
+            pos..pos + "class=\"series\" ".len(),
+            &format!("class=\"series-line {class}\" "),
+        );
+        n += 1;
     }
-    let body = body.replace("class=\"series\" ", "class=\"series-line s0\" ");
     format!(
         "<svg class=\"chart\" viewBox=\"{view_box}\" xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" aria-labelledby=\"{id}-t {id}-d\" preserveAspectRatio=\"xMidYMid meet\">\n<title id=\"{id}-t\">{}</title>\n<desc id=\"{id}-d\">{}</desc>\n{body}{extra}</svg>",
         escape_html(title),
@@ -419,7 +411,7 @@ pub fn sparkline(values: &[f64], width: u32, height: u32, label: &str) -> Option
     let (lx, ly) = xy(n - 1, values[n - 1]);
     let extra = format!("<circle class=\"pt\" cx=\"{lx:.1}\" cy=\"{ly:.1}\" r=\"3\"/>");
     let id = format!("spark-{:x}", crate::content::fnv1a(label.as_bytes()) as u32);
-    Some(finish(svg, &id, label, label, &extra, false).replacen(
+    Some(finish(svg, &id, label, label, &extra, &["s0"]).replacen(
         "class=\"chart\"",
         "class=\"spark\"",
         1,

@@ -100,6 +100,12 @@ impl<'a> Renderer<'a> {
                 !self.site.metrics.is_empty(),
             ),
             (
+                "projects",
+                "projects",
+                "projects.html",
+                !self.site.projects.is_empty(),
+            ),
+            (
                 "incidents",
                 "incidents",
                 "incidents.html",

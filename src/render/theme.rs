@@ -31,6 +31,8 @@ const DEFAULT_TEMPLATES: &[(&str, &str)] = embed!(
     "404.html",
     "metrics.html",
     "metric.html",
+    "projects.html",
+    "project.html",
     "incidents.html",
 );
 const DEFAULT_STATIC: &[(&str, &[u8])] = &[(
