@@ -19,7 +19,7 @@
 //! Tables under an incident heading are read by their column headers.
 
 use std::collections::HashSet;
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock, Mutex};
 
 use chrono::NaiveDate;
 use regex::Regex;
@@ -56,7 +56,7 @@ pub fn incidents(
     config: &IncidentsConfig,
 ) -> Vec<Incident> {
     let mut w = Walker {
-        m: Matcher::new(config),
+        m: Matcher::cached(config),
         date: report_date,
         out: Vec::new(),
         seen: HashSet::new(),
@@ -106,7 +106,27 @@ fn label_regex(labels: &[String]) -> Option<Regex> {
     .ok()
 }
 
+/// The last config's matcher: every report of a build shares one config,
+/// and compiling the label patterns costs more than reading a report.
+static CACHE: Mutex<Option<(String, Arc<Matcher>)>> = Mutex::new(None);
+
 impl Matcher {
+    fn cached(c: &IncidentsConfig) -> Arc<Matcher> {
+        let key = format!(
+            "{:?}{:?}{:?}{:?}",
+            c.sections, c.cause_labels, c.action_labels, c.impact_labels
+        );
+        let mut cache = CACHE.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((k, m)) = cache.as_ref() {
+            if *k == key {
+                return Arc::clone(m);
+            }
+        }
+        let m = Arc::new(Matcher::new(c));
+        *cache = Some((key, Arc::clone(&m)));
+        m
+    }
+
     fn new(c: &IncidentsConfig) -> Self {
         Self {
             sections: c
@@ -532,7 +552,7 @@ fn flatten_block(b: &Block, s: &mut String) {
 // ---------------------------------------------------------------- the walk
 
 struct Walker {
-    m: Matcher,
+    m: Arc<Matcher>,
     date: NaiveDate,
     out: Vec<Incident>,
     /// Anchors of items already taken, so no item is counted twice.
