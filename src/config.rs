@@ -106,6 +106,9 @@ pub struct IncidentsConfig {
     pub cause_labels: Vec<String>,
     /// Words that introduce the action taken.
     pub action_labels: Vec<String>,
+    /// Words that introduce the impact (`影响：`), kept apart from the
+    /// cause and action.
+    pub impact_labels: Vec<String>,
 }
 
 impl Default for IncidentsConfig {
@@ -114,10 +117,11 @@ impl Default for IncidentsConfig {
             sections: ["生产稳定性事件", "生产事件", "线上问题", "Incidents"]
                 .map(String::from)
                 .to_vec(),
-            cause_labels: ["原因", "Cause"].map(String::from).to_vec(),
-            action_labels: ["处置", "处理", "措施", "Action"]
+            cause_labels: ["原因", "根因", "Cause"].map(String::from).to_vec(),
+            action_labels: ["处置", "处理", "措施", "解决", "Action"]
                 .map(String::from)
                 .to_vec(),
+            impact_labels: ["影响", "Impact"].map(String::from).to_vec(),
         }
     }
 }

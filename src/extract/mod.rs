@@ -60,6 +60,14 @@ pub fn extract(doc: &Doc, tree: &Section, config: &Config) -> (Facts, Vec<Diagno
         Some(date) => incidents::incidents(tree, date, &config.incidents),
         None => Vec::new(),
     };
+    for i in incidents.iter().filter(|i| i.date.is_none()) {
+        let what: String = i.summary.chars().take(30).collect();
+        diags.push(Diagnostic::warning(
+            &doc.source,
+            Some(i.line),
+            format!("incident with no date: `{what}` (listed at the report's date)"),
+        ));
+    }
     (
         Facts {
             figures,

@@ -226,6 +226,118 @@ pub fn line_chart(c: &LineChart) -> Option<String> {
     Some(finish(svg, c.id, c.title, c.desc, &extra, &classes))
 }
 
+pub struct Bar {
+    /// The span the bar covers on the time axis (a week: its first and
+    /// last day).
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+    pub value: u32,
+    /// Tooltip text (week, date, count).
+    pub tooltip: String,
+    /// Link from the bar, relative to the page the chart is on.
+    pub href: Option<String>,
+}
+
+pub struct BarChart<'a> {
+    pub id: &'a str,
+    pub title: &'a str,
+    pub desc: &'a str,
+    pub bars: Vec<Bar>,
+    pub width: u32,
+    pub height: u32,
+}
+
+/// Renders a bar chart of counts over time (one bar per week); `None`
+/// when there is nothing to draw. Bars stand at their own dates, so weeks
+/// without a bar show as gaps rather than as zeros; a zero is a stub on the
+/// axis, so "no incidents" and "no report" look different.
+pub fn bar_chart(c: &BarChart) -> Option<String> {
+    let first = c.bars.iter().map(|b| b.start).min()?;
+    let last = c.bars.iter().map(|b| b.end).max()?;
+    let pad = Duration::days(((last - first).num_days() / 30).max(3));
+    let (x0, x1) = (first - pad, last + Duration::days(1) + pad);
+    let max = c.bars.iter().map(|b| b.value).max().unwrap_or(0) as i32;
+    // Room above the tallest bar for its label; whole numbers only.
+    let y1 = (max + 1).max(2);
+    let long = (x1 - x0).num_days() > 400;
+
+    let mut svg = String::new();
+    let mut extra = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (c.width, c.height)).into_drawing_area();
+        let mut chart = ChartBuilder::on(&root)
+            .margin_top(14)
+            .margin_right(18)
+            .margin_left(6)
+            .margin_bottom(6)
+            .x_label_area_size(30)
+            .y_label_area_size(44)
+            .build_cartesian_2d(RangedDate::from(x0..x1), 0i32..y1)
+            .ok()?;
+        let fmt_x = |d: &NaiveDate| {
+            if long {
+                d.format("%Y-%m").to_string()
+            } else {
+                d.format("%m/%d").to_string()
+            }
+        };
+        let fmt_y = |v: &i32| v.to_string();
+        chart
+            .configure_mesh()
+            .light_line_style(RGBColor(255, 255, 255).mix(0.0))
+            .bold_line_style(RGBColor(225, 228, 232))
+            .axis_style(RGBColor(190, 194, 199))
+            .x_labels(8)
+            .y_labels(if y1 <= 10 { y1 as usize + 1 } else { 6 })
+            .x_label_formatter(&fmt_x)
+            .y_label_formatter(&fmt_y)
+            .label_style(
+                ("sans-serif", 17)
+                    .into_font()
+                    .color(&RGBColor(95, 102, 112)),
+            )
+            .draw()
+            .ok()?;
+        extra.push_str("<g class=\"bars\">");
+        for b in &c.bars {
+            let (ax, top) = chart.backend_coord(&(b.start, b.value as i32));
+            let (bx, base) = chart.backend_coord(&(b.end + Duration::days(1), 0));
+            // A gap between neighbouring weeks, and never thinner than 3px.
+            let full = (bx - ax).max(1);
+            let inset = full / 6;
+            let (x, w) = if full - 2 * inset >= 3 {
+                (ax + inset, full - 2 * inset)
+            } else {
+                (ax + full / 2 - 1, 3)
+            };
+            let (class, y, h) = if b.value == 0 {
+                ("bar zero", base - 2, 2)
+            } else {
+                ("bar", top, (base - top).max(1))
+            };
+            let mut inner = format!(
+                "<title>{}</title><rect class=\"{class}\" x=\"{x}\" y=\"{y}\" width=\"{w}\" height=\"{h}\"/>",
+                escape_html(&b.tooltip)
+            );
+            if w >= 10 {
+                inner.push_str(&format!(
+                    "<text class=\"bar-val\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>",
+                    x + w / 2,
+                    y - 5,
+                    b.value
+                ));
+            }
+            match &b.href {
+                Some(h) => extra.push_str(&format!("<a href=\"{}\">{inner}</a>", escape_html(h))),
+                None => extra.push_str(&format!("<g>{inner}</g>")),
+            }
+        }
+        extra.push_str("</g>\n");
+        root.present().ok()?;
+    }
+    Some(finish(svg, c.id, c.title, c.desc, &extra, &[]))
+}
+
 /// Makes plotters' fixed-size SVG scale with its container, gives it an
 /// accessible name, and routes its colours through CSS classes.
 fn finish(svg: String, id: &str, title: &str, desc: &str, extra: &str, classes: &[&str]) -> String {
@@ -378,5 +490,73 @@ mod tests {
         assert!(s.contains("class=\"spark\""));
         assert!(s.contains("<circle"));
         assert!(sparkline(&[], 120, 32, "x").is_none());
+    }
+
+    #[test]
+    fn bar_chart_has_bars_tooltips_links_and_whole_ticks() {
+        let bar = |start: &str, v: u32| Bar {
+            start: d(start),
+            end: d(start) + Duration::days(6),
+            value: v,
+            tooltip: format!("第{v}周 <{start}> {v} 起"),
+            href: Some(format!("reports/{start}.html")),
+        };
+        let svg = bar_chart(&BarChart {
+            id: "inc",
+            title: "每周事件",
+            desc: "3 weeks",
+            bars: vec![
+                bar("2023-04-10", 2),
+                bar("2023-04-17", 0),
+                bar("2023-05-22", 5),
+            ],
+            width: 960,
+            height: 260,
+        })
+        .unwrap();
+        assert!(svg.starts_with("<svg class=\"chart\" viewBox=\"0 0 960 260\""));
+        assert!(!svg.contains("width=\"960\""), "scales with its container");
+        assert!(svg.contains("<title id=\"inc-t\">每周事件</title>"));
+        assert!(svg.contains("<desc id=\"inc-d\">3 weeks</desc>"));
+        assert_eq!(svg.matches("class=\"bar\"").count(), 2);
+        assert_eq!(svg.matches("class=\"bar zero\"").count(), 1);
+        assert!(
+            svg.contains("<title>第2周 &lt;2023-04-10&gt; 2 起</title>"),
+            "escaped tooltips"
+        );
+        assert!(svg.contains("<a href=\"reports/2023-05-22.html\">"));
+        assert!(svg.contains(">5</text>"), "the count over the bar");
+        // Ticks are whole numbers: 0..6 and nothing in between.
+        let ticks: Vec<&str> = svg
+            .split("text-anchor=\"end\" class=\"lbl\"")
+            .skip(1)
+            .filter_map(|s| s.split('\n').nth(1))
+            .collect();
+        assert_eq!(ticks, ["0", "1", "2", "3", "4", "5", "6"]);
+        // The taller bar is taller.
+        let heights: Vec<i32> = svg
+            .split("class=\"bar\" ")
+            .skip(1)
+            .map(|s| {
+                s.split("height=\"")
+                    .nth(1)
+                    .unwrap()
+                    .split('"')
+                    .next()
+                    .unwrap()
+                    .parse()
+                    .unwrap()
+            })
+            .collect();
+        assert!(heights[1] > heights[0] * 2, "{heights:?}");
+        assert!(bar_chart(&BarChart {
+            id: "x",
+            title: "",
+            desc: "",
+            bars: vec![],
+            width: 10,
+            height: 10
+        })
+        .is_none());
     }
 }

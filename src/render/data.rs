@@ -96,3 +96,37 @@ pub fn metrics_csv(site: &Site) -> OutFile {
     }
     OutFile::new("data/metrics.csv", out)
 }
+
+/// `data/incidents.json`: the incident log, newest first. `report` is the
+/// report page and `anchor` the id of the item there; unknowns are null.
+pub fn incidents_json(site: &Site) -> OutFile {
+    let incidents: Vec<serde_json::Value> = site
+        .incidents
+        .iter()
+        .map(|e| {
+            let p = &site.reports[e.report];
+            let i = &e.incident;
+            json!({
+                "id": e.id,
+                "date": i.date.map(iso),
+                "time": i.time,
+                "report": p.doc.url,
+                "anchor": i.anchor,
+                "report_date": p.doc.meta.date.map(iso),
+                "week": p.doc.week.map(|w| w.1),
+                "week_year": p.doc.week.map(|w| w.0),
+                "summary": i.summary,
+                "cause": i.cause,
+                "action": i.action,
+                "impact": i.impact,
+                "text": i.text,
+                "line": i.line,
+                "source": p.doc.source.to_string_lossy(),
+            })
+        })
+        .collect();
+    OutFile::new(
+        "data/incidents.json",
+        serde_json::to_vec_pretty(&json!({ "incidents": incidents })).unwrap_or_default(),
+    )
+}

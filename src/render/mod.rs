@@ -323,6 +323,7 @@ impl<'a> Renderer<'a> {
         files.push(data::reports_json(self.site));
         files.push(data::metrics_json(self.site));
         files.push(data::metrics_csv(self.site));
+        files.push(data::incidents_json(self.site));
         for (rel, bytes) in &self.theme.statics {
             files.push(OutFile::new(
                 PathBuf::from("static").join(rel),

@@ -33,6 +33,7 @@ const DEFAULT_TEMPLATES: &[(&str, &str)] = embed!(
     "metric.html",
     "projects.html",
     "project.html",
+    "incidents.html",
 );
 const DEFAULT_STATIC: &[(&str, &[u8])] = &[(
     "style.css",
