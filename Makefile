@@ -2,7 +2,7 @@
 CARGO ?= cargo
 BIN := target/release/chronicle
 
-.PHONY: site build test lint fmt serve bench clean
+.PHONY: site build test lint fmt serve bench fuzz clean
 
 site: build
 	$(BIN) build
@@ -25,6 +25,10 @@ fmt:
 serve:
 	@echo "chronicle serve is not available yet (it lands with the writing-loop issue)."
 	@echo "For now: make site, then open $(CURDIR)/public/index.html"
+
+# Every fuzz target for FUZZ_SECONDS each (default 600); see README "Fuzzing".
+fuzz:
+	scripts/fuzz.sh
 
 clean:
 	rm -rf public target
