@@ -12,6 +12,7 @@ pub mod markdown;
 pub mod output;
 pub mod render;
 pub mod site;
+pub mod synth;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};

@@ -1,6 +1,6 @@
 //! The `chronicle` command line.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -59,6 +59,25 @@ enum Command {
         #[arg(long)]
         deny_warnings: bool,
     },
+    /// Write a synthetic archive in the samples' style, for benchmarks.
+    #[command(hide = true)]
+    Gen {
+        /// Number of weekly reports.
+        #[arg(long, default_value_t = 1000)]
+        reports: usize,
+        /// Same seed, same archive.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Teams, each in its own subfolder.
+        #[arg(long, default_value_t = 1)]
+        teams: usize,
+        /// New or empty folder for the archive.
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// Also write the same files with Hugo front matter into this folder.
+        #[arg(long, value_name = "DIR")]
+        hugo: Option<PathBuf>,
+    },
 }
 
 fn paths(site: &SiteArgs, output: Option<PathBuf>) -> Paths {
@@ -78,9 +97,50 @@ fn print(diags: &[Diagnostic], quiet: bool) {
     }
 }
 
+fn gen(opts: &chronicle::synth::Options, out: &Path, hugo: Option<&Path>) -> anyhow::Result<()> {
+    use chronicle::synth;
+    let files = synth::generate(opts);
+    synth::write(&files, out)?;
+    if let Some(h) = hugo {
+        synth::write_hugo(&files, h)?;
+    }
+    let reports = files
+        .iter()
+        .filter(|f| f.kind == synth::Kind::Report)
+        .count();
+    let bytes: usize = files.iter().map(|f| f.text.len()).sum();
+    println!(
+        "wrote {reports} reports, {} daily notes ({:.1} MB) to {}",
+        files.len() - reports,
+        bytes as f64 / 1e6,
+        out.display()
+    );
+    Ok(())
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
+        Command::Gen {
+            reports,
+            seed,
+            teams,
+            out,
+            hugo,
+        } => {
+            let opts = chronicle::synth::Options {
+                reports,
+                seed,
+                teams,
+            };
+            match gen(&opts, &out, hugo.as_deref()) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("error: {e:#}");
+                    ExitCode::from(1)
+                }
+            }
+        }
         Command::Build {
             site,
             output,
