@@ -30,5 +30,12 @@ serve:
 fuzz:
 	scripts/fuzz.sh
 
+# Stage benchmarks (criterion), then chronicle and Hugo side by side on
+# generated archives of 1,000 and 10,000 reports; writes BENCHMARKS.md.
+# Knobs: BENCH_SIZES, BENCH_RUNS, BENCH_SEED, CHRONICLE_BENCH_REPORTS.
+bench:
+	$(CARGO) bench --locked --bench pipeline
+	scripts/bench.sh
+
 clean:
 	rm -rf public target
