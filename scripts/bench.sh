@@ -67,6 +67,7 @@ median() {
 }
 colmin() { sort -n -k"$1","$1" "$2" | head -n 1 | awk -v c="$1" '{print $c}'; }
 colmax() { sort -n -k"$1","$1" "$2" | tail -n 1 | awk -v c="$1" '{print $c}'; }
+num() { echo "$1" | sed -e ':a' -e 's/\([0-9]\)\([0-9]\{3\}\)\($\|,\)/\1,\2\3/' -e 'ta'; }
 ms() { awk -v u="$1" 'BEGIN {printf "%.0f ms", u / 1000}'; }
 mib() { awk -v k="$1" 'BEGIN {printf "%.0f MiB", k / 1024}'; }
 
@@ -116,14 +117,14 @@ for n in $SIZES; do
         eval "${tool}_med=$(median 1 "$f")"
         eval "${tool}_rss=$(median 2 "$f")"
         eval "${tool}_rssmax=$(colmax 2 "$f")"
-        row="| $(printf "%'d" "$n") | $tool | $pages | $files | $(ms "$(median 1 "$f")") | $(ms "$(colmin 1 "$f")") | $(ms "$(colmax 1 "$f")") | $(mib "$(median 2 "$f")") |"
+        row="| $(num "$n") | $tool | $pages | $files | $(ms "$(median 1 "$f")") | $(ms "$(colmin 1 "$f")") | $(ms "$(colmax 1 "$f")") | $(mib "$(median 2 "$f")") |"
         rows+=("$row")
     done
     ratio=$(awk -v c="$chronicle_med" -v h="$hugo_med" 'BEGIN {printf "%.2f", c / h}')
     rows+=("| | **chronicle / Hugo** | | | **$ratio** | | | $(awk -v c="$chronicle_rss" -v h="$hugo_rss" 'BEGIN {printf "%.2f", c / h}') |")
 
     faster=$(awk -v c="$chronicle_med" -v h="$hugo_med" 'BEGIN {print (c < h) ? 1 : 0}')
-    targets+=("| $(printf "%'d" "$n") reports below Hugo | $(ms "$chronicle_med") vs $(ms "$hugo_med") | $(verdict "$faster") |")
+    targets+=("| $(num "$n") reports below Hugo | $(ms "$chronicle_med") vs $(ms "$hugo_med") | $(verdict "$faster") |")
     case $n in
     1000)
         ok=$(awk -v c="$chronicle_med" 'BEGIN {print (c <= 300000) ? 1 : 0}')
@@ -136,8 +137,7 @@ for n in $SIZES; do
         targets+=("| 10,000 reports in at most 300 MiB | $(mib "$chronicle_rssmax") (highest of the runs) | $(verdict "$ok") |")
         ;;
     esac
-    gen_line=$(cat "$dir/gen.txt")
-    gens+=("- $(printf "%'d" "$n"): $gen_line")
+    gens+=("- $(sed -e 's/^wrote //' -e 's/ to .*//' "$dir/gen.txt")")
 done
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
