@@ -10,9 +10,11 @@ pub enum Decoded {
     Binary,
 }
 
-pub fn decode(bytes: &[u8]) -> Decoded {
+/// Takes the bytes by value so that plain UTF-8, nearly every file, becomes
+/// the text without a copy.
+pub fn decode(bytes: Vec<u8>) -> Decoded {
     let mut notes = Vec::new();
-    let mut text = if let Some((enc, bom_len)) = Encoding::for_bom(bytes) {
+    let mut text = if let Some((enc, bom_len)) = Encoding::for_bom(&bytes) {
         if enc == UTF_16LE || enc == UTF_16BE {
             notes.push(format!(
                 "decoded from {} (BOM); save it as UTF-8",
@@ -24,17 +26,18 @@ pub fn decode(bytes: &[u8]) -> Decoded {
         let (cow, _) = enc.decode_without_bom_handling(&bytes[bom_len..]);
         cow.into_owned()
     } else {
-        match std::str::from_utf8(bytes) {
-            Ok(s) => s.to_string(),
-            Err(_) if looks_binary(bytes) => return Decoded::Binary,
+        match String::from_utf8(bytes) {
+            Ok(s) => s,
+            Err(e) if looks_binary(e.as_bytes()) => return Decoded::Binary,
             Err(e) => {
-                let (cow, had_errors) = GB18030.decode_without_bom_handling(bytes);
+                let valid_up_to = e.utf8_error().valid_up_to();
+                let bytes = e.into_bytes();
+                let (cow, had_errors) = GB18030.decode_without_bom_handling(&bytes);
                 if had_errors {
                     notes.push(format!(
-                        "invalid UTF-8 at byte {}; undecodable bytes replaced with U+FFFD",
-                        e.valid_up_to()
+                        "invalid UTF-8 at byte {valid_up_to}; undecodable bytes replaced with U+FFFD"
                     ));
-                    String::from_utf8_lossy(bytes).into_owned()
+                    String::from_utf8_lossy(&bytes).into_owned()
                 } else {
                     notes.push("not UTF-8; decoded as GB18030/GBK; save it as UTF-8".to_string());
                     cow.into_owned()
@@ -79,7 +82,7 @@ mod tests {
 
     #[test]
     fn plain_utf8_has_no_notes() {
-        let (t, n) = text(decode("第16周\n".as_bytes()));
+        let (t, n) = text(decode("第16周\n".into()));
         assert_eq!(t, "第16周\n");
         assert!(n.is_empty());
     }
@@ -87,7 +90,7 @@ mod tests {
     #[test]
     fn gbk_is_decoded_with_a_note() {
         let (bytes, _, _) = GB18030.encode("# 第16周 2023-04-14\n入金有效成功率：99.99%\n");
-        let (t, n) = text(decode(&bytes));
+        let (t, n) = text(decode(bytes.into_owned()));
         assert!(t.contains("入金有效成功率"));
         assert!(n[0].contains("GB18030"));
     }
@@ -98,14 +101,14 @@ mod tests {
         for u in "# 周报\r\n正文\r\n".encode_utf16() {
             bytes.extend_from_slice(&u.to_le_bytes());
         }
-        let (t, n) = text(decode(&bytes));
+        let (t, n) = text(decode(bytes));
         assert_eq!(t, "# 周报\n正文\n");
         assert_eq!(n.len(), 2);
     }
 
     #[test]
     fn utf8_bom_removed() {
-        let (t, n) = text(decode("\u{feff}# x\n".as_bytes()));
+        let (t, n) = text(decode("\u{feff}# x\n".into()));
         assert_eq!(t, "# x\n");
         assert_eq!(n.len(), 1);
     }
@@ -113,7 +116,7 @@ mod tests {
     #[test]
     fn binary_refused() {
         assert!(matches!(
-            decode(&[0x89, b'P', b'N', b'G', 0, 0, 1, 2]),
+            decode(vec![0x89, b'P', b'N', b'G', 0, 0, 1, 2]),
             Decoded::Binary
         ));
     }

@@ -124,7 +124,7 @@ pub fn load_file(
             return (None, diags);
         }
     };
-    let text = match decode::decode(&bytes) {
+    let text = match decode::decode(bytes) {
         decode::Decoded::Binary => {
             diags.push(Diagnostic::error(
                 rel,
