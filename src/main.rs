@@ -150,6 +150,10 @@ fn main() -> ExitCode {
             match chronicle::build(&paths(&site, output)) {
                 Ok((built, mut s)) => {
                     print(&built.site.diags, quiet);
+                    // The process ends here: the OS takes the memory back at
+                    // once, where dropping the site frees it allocation by
+                    // allocation (2% of a build's instructions).
+                    std::mem::forget(built);
                     s.elapsed = start.elapsed();
                     println!(
                         "built {} reports, {} daily notes: {} pages, {} files in {} ({} warnings, {} errors) in {:.0?}",
