@@ -7,7 +7,7 @@
 //! - `extract`: facts from every report's section tree
 //! - `site`: `site::build`, i.e. markdown + extract + assembling the site
 //! - `render`: every output file in memory (`Renderer::render_all`)
-//! - `write`: write the files and swap them into the output folder
+//! - `write`: write the files into a new output folder
 //! - `build`: all of it, in process, as `chronicle build` does
 //!
 //! The archive has 1,000 reports unless `CHRONICLE_BENCH_REPORTS` says
@@ -47,7 +47,7 @@ fn stages(c: &mut Criterion) {
     let n = report_count();
     let tmp = tempfile::tempdir().expect("temp folder");
     let content_dir = tmp.path().join("content");
-    let out_dir = tmp.path().join("public");
+    let out_root = tmp.path().join("out");
     let files = synth::generate(&synth::Options {
         reports: n,
         seed: 42,
@@ -121,24 +121,40 @@ fn stages(c: &mut Criterion) {
         b.iter(|| renderer.render_all().expect("render"))
     });
 
+    // Every iteration writes a new folder and nothing is deleted until the
+    // end: right after thousands of files are deleted ext4 creates new ones
+    // slowly, which would be measured instead of chronicle (see
+    // scripts/bench.sh). Rebuilding over an existing site costs that too.
+    let fresh = std::sync::atomic::AtomicUsize::new(0);
+    let next_out = || {
+        let i = fresh.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        out_root.join(format!("public-{i}"))
+    };
     let out_files = renderer.render_all().expect("render");
     g.bench_function("write", |b| {
-        b.iter(|| output::write_site(&out_dir, &out_files).expect("write"))
+        b.iter_batched(
+            next_out,
+            |out| output::write_site(&out, &out_files).expect("write"),
+            BatchSize::PerIteration,
+        )
     });
     drop(out_files);
 
-    let paths = Paths {
-        root: tmp.path().to_path_buf(),
-        config: None,
-        content: Some(content_dir.clone()),
-        output: Some(out_dir.clone()),
-    };
     g.bench_function("build", |b| {
-        b.iter(|| {
-            chronicle::build(&paths)
-                .map_err(|_| "build failed")
-                .expect("build")
-        })
+        b.iter_batched(
+            || Paths {
+                root: tmp.path().to_path_buf(),
+                config: None,
+                content: Some(content_dir.clone()),
+                output: Some(next_out()),
+            },
+            |paths| {
+                chronicle::build(&paths)
+                    .map_err(|_| "build failed")
+                    .expect("build")
+            },
+            BatchSize::PerIteration,
+        )
     });
     g.finish();
 }

@@ -42,6 +42,16 @@ have hugo || missing+=(hugo)
 
 cargo build --release --locked --quiet
 
+# Nothing is deleted while runs are timed: right after thousands of files
+# are deleted, ext4 is slow to create new ones (it skips recently freed
+# inodes, for seconds to minutes), which would swamp what is measured. The
+# previous results are moved aside now and deleted at the end, and every
+# run writes into a folder of its own.
+TRASH=()
+if [ -e "$WORK" ]; then
+    mv "$WORK" "$WORK.old-$$"
+    TRASH+=("$WORK.old-$$")
+fi
 mkdir -p "$WORK"
 LOG=$WORK/last-command.log
 
@@ -83,13 +93,10 @@ gens=()
 verdict() { if [ "$1" = 1 ]; then echo "met"; else echo "**not met**"; fi; }
 for n in $SIZES; do
     dir=$WORK/$n
-    rm -rf "$dir"
-    mkdir -p "$dir"
+    mkdir -p "$dir/out"
     echo "bench: generating $n reports (seed $SEED)" >&2
     "$BIN" gen --reports "$n" --seed "$SEED" --out "$dir/content" --hugo "$dir/hugo-content" >"$dir/gen.txt"
 
-    chronicle_cmd=("$BIN" build --root "$dir" --content "$dir/content" --output "$dir/public-chronicle" --quiet)
-    hugo_cmd=(hugo --source "$WORK/hugo-site" --contentDir "$dir/hugo-content" --destination "$dir/public-hugo" --noBuildLock --quiet)
     : >"$dir/chronicle.runs"
     : >"$dir/hugo.runs"
     # One untimed warm-up each (page cache, binaries), then timed runs that
@@ -97,8 +104,12 @@ for n in $SIZES; do
     # Every run starts with no output folder.
     for run in $(seq 0 "$RUNS"); do
         for tool in chronicle hugo; do
-            rm -rf "$dir/public-$tool"
-            if [ "$tool" = chronicle ]; then cmd=("${chronicle_cmd[@]}"); else cmd=("${hugo_cmd[@]}"); fi
+            o=$dir/out/$tool-$run
+            if [ "$tool" = chronicle ]; then
+                cmd=("$BIN" build --root "$dir" --content "$dir/content" --output "$o" --quiet)
+            else
+                cmd=(hugo --source "$WORK/hugo-site" --contentDir "$dir/hugo-content" --destination "$o" --noBuildLock --quiet)
+            fi
             if [ "$run" = 0 ]; then
                 measure "$dir/warmup.runs" "${cmd[@]}"
             else
@@ -108,12 +119,17 @@ for n in $SIZES; do
         echo "bench: $n reports, run $run of $RUNS done" >&2
     done
     cp "$LOG" "$dir/hugo-last.log"
-    "${chronicle_cmd[@]}" >"$dir/chronicle-last.log" 2>&1 || true
 
+    # Both must have built a page for every report and daily note.
+    docs=$(awk '{print $2 + $4}' "$dir/gen.txt")
     for tool in chronicle hugo; do
         f=$dir/$tool.runs
-        files=$(find "$dir/public-$tool" -type f | wc -l)
-        pages=$(find "$dir/public-$tool" -type f -name '*.html' | wc -l)
+        files=$(find "$dir/out/$tool-$RUNS" -type f | wc -l)
+        pages=$(find "$dir/out/$tool-$RUNS" -type f -name '*.html' | wc -l)
+        if [ "$pages" -lt "$docs" ]; then
+            echo "bench: $tool wrote $pages pages for $docs documents; see $dir/out/$tool-$RUNS" >&2
+            exit 1
+        fi
         eval "${tool}_med=$(median 1 "$f")"
         eval "${tool}_rss=$(median 2 "$f")"
         eval "${tool}_rssmax=$(colmax 2 "$f")"
@@ -137,6 +153,7 @@ for n in $SIZES; do
         targets+=("| 10,000 reports in at most 300 MiB | $(mib "$chronicle_rssmax") (highest of the runs) | $(verdict "$ok") |")
         ;;
     esac
+    TRASH+=("$dir/out")
     gens+=("- $(sed -e 's/^wrote //' -e 's/ to .*//' "$dir/gen.txt")")
 done
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -228,3 +245,4 @@ git diff --quiet HEAD 2>/dev/null || commit="$commit (with uncommitted changes)"
     cat "$ROOT/bench/FAIRNESS.md"
 } >"$OUT_MD"
 echo "bench: wrote $OUT_MD" >&2
+rm -rf "${TRASH[@]}"
