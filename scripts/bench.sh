@@ -8,7 +8,8 @@
 # Settings (environment): BENCH_SIZES (default "1000 10000"), BENCH_RUNS
 # (timed runs per tool and size, default 5, after one untimed warm-up),
 # BENCH_SEED (default 42), BENCH_DIR (work folder, default target/bench),
-# BENCH_OUT (default BENCHMARKS.md).
+# BENCH_OUT (default BENCHMARKS.md), BENCH_NOTE (a line to print under the
+# title, e.g. why a run is not the final one).
 #
 # Installs Debian's hugo and time packages when they are missing.
 set -euo pipefail
@@ -195,6 +196,10 @@ git diff --quiet HEAD 2>/dev/null || commit="$commit (with uncommitted changes)"
     echo "# Benchmarks"
     echo
     echo "Written by \`make bench\` (criterion, then \`scripts/bench.sh\`) on $(date -u '+%Y-%m-%d %H:%M UTC'). Rerun it rather than editing this file."
+    if [ -n "${BENCH_NOTE:-}" ]; then
+        echo
+        echo "**Note:** $BENCH_NOTE"
+    fi
     echo
     echo "## Machine and versions"
     echo
