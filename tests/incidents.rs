@@ -188,7 +188,7 @@ fn other_spellings_config_tables_and_a_year_boundary() {
     assert_eq!(row["anchor"], "故障记录");
 
     let page = read(out.join("incidents.html"));
-        // Raw HTML in a report is markup, not text: the log shows the words
+    // Raw HTML in a report is markup, not text: the log shows the words
     // and never the tags.
     assert!(page.contains("支付超时"));
     assert!(!page.contains("<b>超时"));
@@ -198,7 +198,10 @@ fn other_spellings_config_tables_and_a_year_boundary() {
     // A table row's mark goes in its heading.
     let w52 = read(out.join("reports/2023-w52.html"));
     assert_eq!(w52.matches("class=\"incident-mark\"").count(), 3, "{w52}");
-        assert!(w52.contains("支付<b>超时</b>"), "harmless raw HTML is kept by the sanitiser");
+    assert!(
+        w52.contains("支付<b>超时</b>"),
+        "harmless raw HTML is kept by the sanitiser"
+    );
     assert_links_resolve(&out);
 }
 
