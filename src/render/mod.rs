@@ -2,7 +2,11 @@
 //! Tera, data files as JSON) in memory. Writing them is `output`'s job, so a
 //! failure here leaves the previous site untouched.
 
+#[cfg(test)]
+mod contrast;
 pub mod data;
+pub mod feeds;
+pub mod search;
 pub mod theme;
 
 use std::path::PathBuf;
@@ -48,7 +52,7 @@ struct PageView<'a> {
     week: Option<u32>,
     year: Option<i32>,
     source: String,
-    content: &'a str,
+    content: std::borrow::Cow<'a, str>,
     toc: &'a [TocEntry],
 }
 
@@ -81,13 +85,17 @@ impl<'a> Renderer<'a> {
         ctx.insert("root", &root_of(page_url));
         ctx.insert("section", section);
         ctx.insert("nav", &self.nav());
+        ctx.insert("inline_assets", &false);
         ctx
     }
 
     /// The site-wide navigation: (section key, label, URL from the root).
     /// A view appears only when the archive has something to show in it.
     fn nav(&self) -> Vec<serde_json::Value> {
-        let items = [("home", "archive", "index.html", true)];
+        let items = [
+            ("home", "archive", "index.html", true),
+            ("search", "search", "search.html", true),
+        ];
         items
             .iter()
             .filter(|i| i.3)
@@ -120,8 +128,20 @@ impl<'a> Renderer<'a> {
             week: d.week.map(|w| w.1),
             year: d.week.map(|w| w.0).or(d.meta.date.map(|x| x.year())),
             source: d.source.to_string_lossy().into_owned(),
-            content: &p.rendered.html,
+            content: self.localize(&p.rendered.html),
             toc: &p.rendered.toc,
+        }
+    }
+
+    /// Report HTML with the markdown stage's English marker for missing
+    /// links in the site's language.
+    fn localize<'h>(&self, html: &'h str) -> std::borrow::Cow<'h, str> {
+        let marker = format!("title=\"{}", crate::markdown::MISSING_TITLE);
+        if html.contains(&marker) {
+            let label = format!("title=\"{}", self.theme.string("missing_link"));
+            html.replace(&marker, &label).into()
+        } else {
+            html.into()
         }
     }
 
@@ -255,8 +275,23 @@ impl<'a> Renderer<'a> {
         self.render("index.html", &ctx, "index.html")
     }
 
+    /// Hosts serve 404.html at whatever address was not found, at any
+    /// depth, so it inlines its CSS and script instead of linking them.
     fn not_found(&self) -> Result<OutFile, Diagnostic> {
-        let ctx = self.base_context("404.html", "404");
+        let mut ctx = self.base_context("404.html", "404");
+        let asset = |name: &str| {
+            self.theme
+                .statics
+                .iter()
+                .find(|(p, _)| p.as_os_str() == name)
+                .map(|(_, b)| String::from_utf8_lossy(b).into_owned())
+                .unwrap_or_default()
+        };
+        ctx.insert("inline_assets", &true);
+        // `</` cannot end a <style> or <script> element early in our own
+        // files, but a site's override could contain it.
+        ctx.insert("inline_css", &asset("style.css").replace("</", "<\\/"));
+        ctx.insert("inline_js", &asset("site.js").replace("</", "<\\/"));
         self.render("404.html", &ctx, "404.html")
     }
 
@@ -275,6 +310,8 @@ impl<'a> Renderer<'a> {
         files.extend(dailies?);
         files.push(self.index()?);
         files.push(self.not_found()?);
+        files.push(self.search_page()?);
+        files.extend(search::files(self));
         files.push(data::reports_json(self.site));
         for (rel, bytes) in &self.theme.statics {
             files.push(OutFile::new(
@@ -282,6 +319,8 @@ impl<'a> Renderer<'a> {
                 bytes.clone(),
             ));
         }
+        let feeds = self.feed_files(&files)?;
+        files.extend(feeds);
         Ok(files)
     }
 }

@@ -28,12 +28,25 @@ const DEFAULT_TEMPLATES: &[(&str, &str)] = embed!(
     "index.html",
     "report.html",
     "daily.html",
-    "404.html"
+    "404.html",
+    "search.html",
+    "feed.xml",
+    "sitemap.xml"
 );
-const DEFAULT_STATIC: &[(&str, &[u8])] = &[(
-    "style.css",
-    include_bytes!("../../themes/default/static/style.css"),
-)];
+const DEFAULT_STATIC: &[(&str, &[u8])] = &[
+    (
+        "style.css",
+        include_bytes!("../../themes/default/static/style.css"),
+    ),
+    (
+        "site.js",
+        include_bytes!("../../themes/default/static/site.js"),
+    ),
+    (
+        "search.js",
+        include_bytes!("../../themes/default/static/search.js"),
+    ),
+];
 const DEFAULT_I18N: &str = include_str!("../../themes/default/i18n.toml");
 
 pub struct Theme {
