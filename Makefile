@@ -2,7 +2,7 @@
 CARGO ?= cargo
 BIN := target/release/chronicle
 
-.PHONY: site build test lint fmt serve bench clean
+.PHONY: site build test e2e lint fmt serve bench clean
 
 site: build
 	$(BIN) build
@@ -15,6 +15,14 @@ test:
 	$(CARGO) fmt --check
 	$(CARGO) clippy --all-targets --locked -- -D warnings
 	$(CARGO) test --locked
+	$(MAKE) e2e
+
+# Browser tests: the sample site from file:// in chromium (see README).
+# Needs chromium and Node.js; playwright-core is installed from e2e/package-lock.json.
+e2e:
+	$(CARGO) build --locked
+	cd e2e && { test -d node_modules/playwright-core || npm ci --no-audit --no-fund; }
+	cd e2e && node --test
 
 lint:
 	$(CARGO) clippy --all-targets --locked -- -D warnings

@@ -1,0 +1,128 @@
+// Browser-test harness: builds the sample archive with the real binary,
+// opens its pages from file:// in Debian's chromium through playwright-core,
+// records every console error, page error and failed request, and saves
+// screenshots as test artefacts in target/e2e-screenshots/.
+//
+// Adding a page to check is a line in PAGES (and, for charts, a `charts`
+// count); see the TODO entries there.
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import assert from "node:assert/strict";
+import { chromium } from "playwright-core";
+
+export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const TARGET = process.env.CARGO_TARGET_DIR
+  ? path.resolve(REPO, process.env.CARGO_TARGET_DIR)
+  : path.join(REPO, "target");
+export const SHOTS = path.join(TARGET, "e2e-screenshots");
+const BIN = process.env.CHRONICLE_BIN || path.join(TARGET, "debug", "chronicle");
+const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
+
+/* Pages whose screenshots are kept, per language. `charts` is how many
+   charts the page must show, each visible with a non-zero size. */
+export const PAGES = [
+  { name: "home", path: "index.html" },
+  { name: "report", path: "reports/2023-w16.html" },
+  { name: "search", path: "search.html?q=%E7%83%AD%E7%82%B9%E8%B4%A6%E6%88%B7" },
+  // TODO(issue 6, lead's pages): uncomment when metrics/projects/incidents
+  // land on main, with the page names they get:
+  // { name: "metrics", path: "metrics.html", charts: 1 },
+  // { name: "projects", path: "projects.html" },
+  // { name: "incidents", path: "incidents.html" },
+];
+
+/* Builds the sample (content/ and config.toml) into target/e2e-site/LANG,
+   with `language` set to `lang`. */
+export function buildSample(lang) {
+  const root = path.join(TARGET, "e2e-site", "root-" + lang);
+  const out = path.join(TARGET, "e2e-site", lang);
+  fs.mkdirSync(root, { recursive: true });
+  const config = fs.readFileSync(path.join(REPO, "config.toml"), "utf8")
+    .replace(/^language = .*$/m, `language = "${lang}"`);
+  fs.writeFileSync(path.join(root, "config.toml"), config);
+  execFileSync(BIN, ["build", "--root", root, "--content", path.join(REPO, "content"),
+    "--output", out, "--quiet"], { stdio: ["ignore", "ignore", "inherit"] });
+  return out;
+}
+
+export function fileUrl(site, rel) {
+  const [p, query] = rel.split("?");
+  return pathToFileURL(path.join(site, p)).href + (query ? "?" + query : "");
+}
+
+/* Starts chromium with the flags the project uses for screenshots.
+   playwright-core gives every launch a fresh temporary profile (the
+   equivalent of a new --user-data-dir) and deletes it on close. */
+export async function launch() {
+  assert.ok(fs.existsSync(CHROMIUM), `${CHROMIUM} not found: apt-get install chromium (or set CHROMIUM)`);
+  assert.ok(fs.existsSync(BIN), `${BIN} not found: run cargo build first (make e2e does)`);
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+      "--disable-background-networking", "--disable-component-update", "--disable-sync",
+      "--hide-scrollbars"],
+  });
+}
+
+/* A new browser context (own storage) and page. Everything that goes
+   wrong on the page lands in `errors`; `check()` asserts there was none. */
+export async function open(browser, url, options = {}) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, ...options });
+  const page = await context.newPage();
+  const errors = [];
+  page.on("console", (m) => { if (m.type() === "error") errors.push(`console: ${m.text()}`); });
+  page.on("pageerror", (e) => errors.push(`page error: ${e.message}`));
+  page.on("requestfailed", (r) => errors.push(`failed: ${r.url()} ${r.failure()?.errorText}`));
+  const loaded = [];
+  page.on("request", (r) => loaded.push(r.url()));
+  if (url) await page.goto(url);
+  return {
+    page, context, errors, loaded,
+    check() { assert.deepEqual(errors, [], "errors on " + page.url()); },
+    close() { return context.close(); },
+  };
+}
+
+export async function screenshot(page, name) {
+  fs.mkdirSync(SHOTS, { recursive: true });
+  await page.screenshot({ path: path.join(SHOTS, name + ".png"), fullPage: true });
+}
+
+/* Every chart on the page (an <svg> or <canvas> in the main content, or
+   anything marked as a chart) is rendered with a non-zero size; at least
+   `min` of them. */
+export async function assertChartsVisible(page, min) {
+  const boxes = await page.$$eval(
+    "main svg:not([aria-hidden='true']), main canvas, main .chart, main [data-chart]",
+    (els) => els.map((e) => {
+      const r = e.getBoundingClientRect(), s = getComputedStyle(e);
+      return { tag: e.tagName, w: r.width, h: r.height, hidden: s.visibility === "hidden" || s.display === "none" };
+    }));
+  assert.ok(boxes.length >= min, `expected at least ${min} charts, found ${boxes.length}`);
+  for (const b of boxes) assert.ok(b.w > 0 && b.h > 0 && !b.hidden, `chart ${JSON.stringify(b)}`);
+  return boxes.length;
+}
+
+/* Waits until search.html has finished (the status is no longer the
+   loading message) and returns the result titles and the highlighted text. */
+export async function searchResults(page) {
+  await page.waitForFunction(() => {
+    const s = document.getElementById("search-status"), root = document.getElementById("search");
+    return s && s.textContent && s.textContent !== root.getAttribute("data-loading");
+  });
+  return page.$$eval("#search-results .result", (lis) => lis.map((li) => ({
+    title: (() => {
+      const a = li.querySelector(".result-title a"), sec = a.querySelector(".result-section");
+      return a.textContent.slice(0, a.textContent.length - (sec ? sec.textContent.length : 0));
+    })(),
+    href: li.querySelector(".result-title a").getAttribute("href"),
+    marks: Array.from(li.querySelectorAll("mark")).map((m) => m.textContent),
+    meta: li.querySelector(".meta")?.textContent || "",
+  })));
+}
+
+export function tmpdir() { return fs.mkdtempSync(path.join(os.tmpdir(), "chronicle-e2e-")); }
