@@ -107,13 +107,10 @@ export async function assertChartsVisible(page, min) {
   return boxes.length;
 }
 
-/* Waits until search.html has finished (the status is no longer the
-   loading message) and returns the result titles and the highlighted text. */
+/* Waits until search.html has finished (search.js marks #search with
+   data-state="done") and returns the result titles and the highlighted text. */
 export async function searchResults(page) {
-  await page.waitForFunction(() => {
-    const s = document.getElementById("search-status"), root = document.getElementById("search");
-    return s && s.textContent && s.textContent !== root.getAttribute("data-loading");
-  });
+  await page.waitForSelector('#search[data-state="done"]', { state: "attached" });
   return page.$$eval("#search-results .result", (lis) => lis.map((li) => ({
     title: (() => {
       const a = li.querySelector(".result-title a"), sec = a.querySelector(".result-section");

@@ -98,7 +98,9 @@ test("searching 热点账户 from the header box lists the 第16周 and 第17周
   assert.equal(await page.inputValue("#q"), "热点账户");
   // Only the index files this query needs were loaded.
   const searchFiles = t.loaded.filter((u) => u.includes("/search/")).map((u) => u.split("/search/")[1]);
-  assert.deepEqual(searchFiles.sort(), ["docs-2023.js", "index.js", "terms-0.js"]);
+  assert.ok(searchFiles.includes("index.js") && searchFiles.includes("terms-0.js"), searchFiles);
+  assert.ok(searchFiles.every((f) => /^(index|terms-\d+|docs-2023(-\d+)?)\.js$/.test(f)), searchFiles);
+  assert.ok(searchFiles.length < 2 + 4, "at most one doc chunk per result: " + searchFiles);
   // A result links to the section it matched in.
   const first = results.find((r) => r.title === W16);
   assert.match(first.href, /^reports\/2023-w16\.html#.+/);
@@ -215,6 +217,7 @@ test("the English site speaks English, dates included", async () => {
   assert.match(await page.textContent(".counts"), /5 reports · 14 Apr 2023 – 9 Dec 2023/);
   await page.fill(".site-search input", "hive");
   await page.press(".site-search input", "Enter");
+  await page.waitForURL(/search\.html\?q=hive$/);
   const results = await searchResults(page);
   assert.equal(results.length, 3);
   assert.match(await page.textContent("#search-status"), /^3 reports or daily notes match “hive”$/);

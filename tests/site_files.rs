@@ -38,7 +38,7 @@ fn search(out: &Path, q: &str) -> (Vec<String>, Vec<String>) {
         const load = f => {{ loaded.push(f); (0, eval)(fs.readFileSync(path.join(dir, f), "utf8")); }};
         load("index.js");
         const toks = s.queryTokens({q:?});
-        const ix = JSON.parse(fs.readFileSync(path.join(dir, "index.js"), "utf8").slice("chronicleSearch.init(".length, -3));
+        const ix = s.index();
         [...new Set(toks.map(t => s.shardOf(t, ix.shards)))].forEach(i => load("terms-" + i + ".js"));
         const r = s.rank(s.analyse({q:?}).groups).results;
         [...new Set(r.map(x => s.chunkOf(x.doc)))].forEach(c => load(ix.chunks[c][0]));

@@ -20,9 +20,9 @@
 //! Layout, chosen so one query loads a few hundred KB even on a
 //! 10,000-report archive (sizes are in the README):
 //!
-//! - `search/index.js`: shard count, the doc chunks, and each page's number
-//!   of sections (one varint each), so results can be grouped by page before
-//!   any text is loaded.
+//! - `search/index.js`: shard count, the doc chunks (years and pages per
+//!   chunk), and each page's number of sections (one varint each), so
+//!   results can be grouped by page before any text is loaded.
 //! - `search/terms-N.js`: the postings, split by a hash of the token into
 //!   shards of about `SHARD_BYTES`. A query loads only its tokens' shards.
 //!   Each posting is (section id delta, weight): the BM25 weight of the token
@@ -51,7 +51,7 @@ use crate::site::Page;
 /// Target size of one postings shard, in bytes.
 pub const SHARD_BYTES: usize = 96 * 1024;
 /// Target size of one doc chunk (section text), in bytes.
-pub const CHUNK_BYTES: usize = 64 * 1024;
+pub const CHUNK_BYTES: usize = 16 * 1024;
 /// How much more a word in a heading or page title counts than one in text.
 const TITLE_BOOST: u32 = 3;
 const K1: f64 = 1.2;
@@ -334,23 +334,19 @@ pub fn files(r: &Renderer) -> Vec<OutFile> {
 
     // Chunks: by year, then by size.
     let mut chunks: Vec<(String, usize)> = Vec::new(); // (file stem, first doc)
-    let mut size = 0;
+    let (mut size, mut in_year) = (0, 0);
     for (i, d) in docs.iter().enumerate() {
         let bytes: usize = d
             .entries
             .iter()
             .map(|e| e.text.len() + e.heading.len() + e.anchor.len() + 8)
             .sum();
-        let same_key = i > 0 && docs[i - 1].key == d.key;
-        if !same_key {
+        if i == 0 || docs[i - 1].key != d.key {
             chunks.push((format!("docs-{}", d.key), i));
-            size = 0;
+            (size, in_year) = (0, 1);
         } else if size + bytes > CHUNK_BYTES && size > 0 {
-            let n = chunks
-                .iter()
-                .filter(|c| c.0.starts_with(&format!("docs-{}", d.key)))
-                .count();
-            chunks.push((format!("docs-{}-{}", d.key, n + 1), i));
+            in_year += 1;
+            chunks.push((format!("docs-{}-{in_year}", d.key), i));
             size = 0;
         }
         size += bytes;
@@ -428,15 +424,29 @@ pub fn files(r: &Renderer) -> Vec<OutFile> {
             &json!(list),
         ));
     }
-    let mut counts = String::new();
+    // index.js stays small on a big archive: file names are implied by the
+    // year and a count (docs-Y.js, docs-Y-2.js…), chunk and page sizes are
+    // varints.
+    let mut sections = String::new();
     for d in &docs {
-        push_varint(&mut counts, d.entries.len() as u64);
+        push_varint(&mut sections, d.entries.len() as u64);
+    }
+    let mut sizes = String::new();
+    let mut years: Vec<(String, usize)> = Vec::new();
+    for (c, (_, first)) in chunks.iter().enumerate() {
+        let end = chunks.get(c + 1).map_or(docs.len(), |n| n.1);
+        push_varint(&mut sizes, (end - first) as u64);
+        match years.last_mut() {
+            Some((key, n)) if *key == docs[*first].key => *n += 1,
+            _ => years.push((docs[*first].key.clone(), 1)),
+        }
     }
     let index = json!({
         "version": 1,
         "shards": n_shards,
-        "chunks": chunks.iter().map(|(stem, first)| json!([format!("{stem}.js"), first])).collect::<Vec<_>>(),
-        "sections": counts,
+        "years": years,
+        "chunks": sizes,
+        "sections": sections,
     });
     files.push(js_file("search/index.js", "init(", &index));
     files

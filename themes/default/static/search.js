@@ -183,10 +183,7 @@
     return { results: results, partial: partial };
   }
 
-  function chunkOf(doc) {
-    var chunks = state.index.chunks;
-    return floorIndex(chunks.map(function (c) { return c[1]; }), doc);
-  }
+  function chunkOf(doc) { return floorIndex(state.index.chunkStarts, doc); }
 
   function section(doc, id) {
     var c = chunkOf(doc);
@@ -203,8 +200,19 @@
       var starts = [0];
       for (var i = 0; i < counts.length; i++) starts.push(starts[i] + counts[i]);
       index.docStarts = starts;
+      // [file, first page] per chunk: docs-Y.js, docs-Y-2.js, … per year.
+      var sizes = decode(index.chunks), chunks = [], first = 0;
+      index.years.forEach(function (y) {
+        for (var n = 1; n <= y[1]; n++) {
+          chunks.push(["docs-" + y[0] + (n > 1 ? "-" + n : "") + ".js", first]);
+          first += sizes[chunks.length - 1];
+        }
+      });
+      index.chunks = chunks;
+      index.chunkStarts = chunks.map(function (c) { return c[1]; });
       state.index = index;
     },
+    index: function () { return state.index; },
     terms: function (i, map) { state.terms[i] = map; },
     docs: function (i, list) { state.docs[i] = list; }
   };
@@ -353,7 +361,6 @@
         var ranked = rank(a.groups);
         var results = ranked.results, shown = 0;
         if (!results.length) { say("none", 0, q); return; }
-        say(ranked.partial ? "partial" : "results", results.length, q);
         function showMore() {
           var page = results.slice(shown, shown + PAGE);
           var chunks = {};
@@ -367,15 +374,21 @@
           });
         }
         moreButton.onclick = function () { showMore(); };
-        return showMore();
+        // The status (a live region) speaks once the results are there.
+        return showMore().then(function () {
+          say(ranked.partial ? "partial" : "results", results.length, q);
+        });
       });
   }
 
   var q = new URLSearchParams(window.location.search).get("q") || "";
   var input = document.getElementById("q");
   input.value = q;
-  if (!q) { input.focus(); return; }
+  if (!q) { input.focus(); root.setAttribute("data-state", "done"); return; }
   document.title = q + " · " + document.title;
+  // data-state="done" tells tests (and anyone scripting the page) that
+  // the search has finished, whatever its outcome.
   load("index.js").then(function () { return run(q); })
-    .catch(function () { say("error", 0, q); });
+    .catch(function () { say("error", 0, q); })
+    .then(function () { root.setAttribute("data-state", "done"); });
 })();
