@@ -255,33 +255,36 @@ struct Entry {
     anchor: String,
     heading: String,
     text: String,
-    /// Weighted token counts (heading tokens count `TITLE_BOOST` times).
-    counts: Vec<(String, u32)>,
-    len: u32,
+}
+
+impl Entry {
+    /// Weighted token counts (heading tokens count `TITLE_BOOST` times) and
+    /// the number of tokens. Computed batch by batch while the postings are
+    /// built, not kept per section: on a 10,000-report archive that would be
+    /// a few million small strings held at once.
+    fn counts(&self) -> (Vec<(String, u32)>, u32) {
+        let mut counts: HashMap<String, u32> = HashMap::new();
+        let mut len = 0u32;
+        let mut add = |t: &str, w: u32| {
+            len += 1;
+            match counts.get_mut(t) {
+                Some(n) => *n += w,
+                None => {
+                    counts.insert(t.to_string(), w);
+                }
+            }
+        };
+        tokens(&self.heading, |t| add(t, TITLE_BOOST));
+        tokens(&self.text, |t| add(t, 1));
+        (counts.into_iter().collect(), len)
+    }
 }
 
 fn entry(anchor: &str, heading: &str, text: String) -> Entry {
-    let mut counts: HashMap<String, u32> = HashMap::new();
-    let mut len = 0u32;
-    let mut add = |t: &str, w: u32| {
-        len += 1;
-        match counts.get_mut(t) {
-            Some(n) => *n += w,
-            None => {
-                counts.insert(t.to_string(), w);
-            }
-        }
-    };
-    tokens(heading, |t| add(t, TITLE_BOOST));
-    tokens(&text, |t| add(t, 1));
-    let mut counts: Vec<(String, u32)> = counts.into_iter().collect();
-    counts.sort_unstable();
     Entry {
         anchor: anchor.to_string(),
         heading: heading.to_string(),
         text,
-        counts,
-        len,
     }
 }
 
@@ -354,19 +357,28 @@ pub fn files(r: &Renderer) -> Vec<OutFile> {
 
     // Postings: token → [(section id, weighted tf)], section ids in order.
     let mut lens: Vec<u32> = Vec::new();
-    let mut postings: HashMap<&str, Vec<(u32, u32)>> = HashMap::new();
-    for d in &docs {
-        for e in &d.entries {
+    let mut postings: HashMap<String, Vec<(u32, u32)>> = HashMap::new();
+    for batch in docs.chunks(256) {
+        let counted: Vec<(Vec<(String, u32)>, u32)> = batch
+            .par_iter()
+            .flat_map_iter(|d| d.entries.iter().map(Entry::counts))
+            .collect();
+        for (counts, len) in counted {
             let id = lens.len() as u32;
-            lens.push(e.len);
-            for (t, n) in &e.counts {
-                postings.entry(t.as_str()).or_default().push((id, *n));
+            lens.push(len);
+            for (t, n) in counts {
+                match postings.get_mut(&t) {
+                    Some(list) => list.push((id, n)),
+                    None => {
+                        postings.insert(t, vec![(id, n)]);
+                    }
+                }
             }
         }
     }
     let n_sections = lens.len().max(1) as f64;
     let avg = (lens.iter().map(|&l| l as f64).sum::<f64>() / n_sections).max(1.0);
-    let mut encoded: BTreeMap<&str, String> = postings
+    let mut encoded: BTreeMap<String, String> = postings
         .into_par_iter()
         .map(|(t, list)| {
             let df = list.len() as f64;
@@ -386,9 +398,9 @@ pub fn files(r: &Renderer) -> Vec<OutFile> {
         .collect();
     let total: usize = encoded.iter().map(|(t, s)| t.len() + s.len() + 6).sum();
     let n_shards = total.div_ceil(SHARD_BYTES).max(1);
-    let mut shards: Vec<BTreeMap<&str, String>> = vec![BTreeMap::new(); n_shards];
+    let mut shards: Vec<BTreeMap<String, String>> = vec![BTreeMap::new(); n_shards];
     for (t, s) in std::mem::take(&mut encoded) {
-        shards[shard_of(t, n_shards)].insert(t, s);
+        shards[shard_of(&t, n_shards)].insert(t, s);
     }
 
     let mut files = Vec::new();
