@@ -48,6 +48,19 @@ export function buildSample(lang) {
   return out;
 }
 
+/* Builds an archive made up of `files` (path → text) with the default
+   config; returns the output folder. */
+export function buildArchive(files) {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), "chronicle-e2e-"));
+  for (const [rel, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(root, "content", rel)), { recursive: true });
+    fs.writeFileSync(path.join(root, "content", rel), text);
+  }
+  const out = path.join(root, "public");
+  execFileSync(BIN, ["build", "--root", root, "--output", out, "--quiet"], { stdio: ["ignore", "ignore", "inherit"] });
+  return out;
+}
+
 export function fileUrl(site, rel) {
   const [p, query] = rel.split("?");
   return pathToFileURL(path.join(site, p)).href + (query ? "?" + query : "");
@@ -105,6 +118,42 @@ export async function assertChartsVisible(page, min) {
   assert.ok(boxes.length >= min, `expected at least ${min} charts, found ${boxes.length}`);
   for (const b of boxes) assert.ok(b.w > 0 && b.h > 0 && !b.hidden, `chart ${JSON.stringify(b)}`);
   return boxes.length;
+}
+
+/* Landmarks, labels and alternative text that every page must have:
+   one main, header and footer; labelled navigation; alt on every image; an
+   accessible name on every chart, field and button. */
+export async function assertAccessible(page) {
+  const r = await page.evaluate(() => {
+    const name = (e) => (e.getAttribute("aria-label") || e.getAttribute("title") ||
+      (e.getAttribute("aria-labelledby") && document.getElementById(e.getAttribute("aria-labelledby"))?.textContent) ||
+      (e.id && document.querySelector(`label[for="${e.id}"]`)?.textContent) ||
+      e.querySelector?.(":scope > title")?.textContent || e.textContent || "").trim();
+    const visible = (e) => !e.closest("[aria-hidden='true']");
+    return {
+      main: document.querySelectorAll("main").length,
+      header: document.querySelectorAll("body > header").length,
+      footer: document.querySelectorAll("body > footer").length,
+      unlabelledNav: [...document.querySelectorAll("nav")].filter((n) => !name(n) || !n.getAttribute("aria-label")).length,
+      noAlt: [...document.querySelectorAll("img")].filter((i) => !i.hasAttribute("alt")).map((i) => i.src),
+      unnamedCharts: [...document.querySelectorAll("main svg, main canvas")].filter(visible)
+        .filter((c) => c.getAttribute("role") !== "img" || !name(c)).map((c) => c.outerHTML.slice(0, 80)),
+      // Task-list checkboxes in reports are disabled state markers read
+      // together with their item's text, not controls.
+      unnamedControls: [...document.querySelectorAll("input, button, select, textarea")]
+        .filter((c) => c.type !== "hidden" && !(c.type === "checkbox" && c.disabled) && !name(c))
+        .map((c) => c.outerHTML.slice(0, 80)),
+      skip: document.querySelector("a.skip")?.getAttribute("href"),
+    };
+  });
+  assert.equal(r.main, 1, "one <main>");
+  assert.equal(r.header, 1, "one page <header>");
+  assert.equal(r.footer, 1, "one page <footer>");
+  assert.equal(r.unlabelledNav, 0, "every <nav> has an aria-label");
+  assert.deepEqual(r.noAlt, [], "images without alt");
+  assert.deepEqual(r.unnamedCharts, [], "charts need role=img and a name");
+  assert.deepEqual(r.unnamedControls, [], "controls without a name");
+  assert.equal(r.skip, "#main");
 }
 
 /* Waits until search.html has finished (search.js marks #search with

@@ -5,7 +5,8 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import {
-  PAGES, SHOTS, buildSample, fileUrl, launch, open, screenshot, assertChartsVisible, searchResults,
+  PAGES, SHOTS, buildSample, buildArchive, fileUrl, launch, open, screenshot, assertChartsVisible,
+  assertAccessible, searchResults,
 } from "./harness.mjs";
 
 let browser, zh, en;
@@ -24,6 +25,7 @@ test("every kept page renders without errors, with its charts, and is screenshot
       const t = await open(browser, fileUrl(site, p.path));
       if (p.path.startsWith("search.html")) await searchResults(t.page);
       await assertChartsVisible(t.page, p.charts || 0);
+      await assertAccessible(t.page);
       await screenshot(t.page, `${p.name}-${lang}`);
       t.check();
       await t.close();
@@ -39,6 +41,7 @@ test("every page in the navigation opens without errors", async () => {
     await t.page.goto(href);
     assert.ok(await t.page.locator("main h1, main h2").first().isVisible(), href);
     await assertChartsVisible(t.page, 0);
+    await assertAccessible(t.page);
   }
   t.check();
   await t.close();
@@ -225,6 +228,43 @@ test("the English site speaks English, dates included", async () => {
   await page.goto(fileUrl(en, "reports/2023-w16.html"));
   assert.match(await page.textContent(".page-head .meta"), /14 Apr 2023 · Week 16/);
   assert.match(await page.textContent(".pager"), /Next/);
+  t.check();
+  await t.close();
+});
+
+test("keyboard focus is visible, starting with the skip link", async () => {
+  const t = await open(browser, fileUrl(zh, "reports/2023-w16.html"));
+  const { page } = t;
+  await page.keyboard.press("Tab");
+  const skip = await page.evaluate(() => {
+    const e = document.activeElement, r = e.getBoundingClientRect();
+    return { cls: e.className, left: r.left, width: r.width };
+  });
+  assert.equal(skip.cls, "skip");
+  assert.ok(skip.left >= 0 && skip.width > 0, "the skip link shows when focused");
+  await page.keyboard.press("Tab");
+  const ring = await page.evaluate(() => {
+    const s = getComputedStyle(document.activeElement);
+    return { tag: document.activeElement.tagName, style: s.outlineStyle, width: parseFloat(s.outlineWidth) };
+  });
+  assert.equal(ring.tag, "A");
+  assert.ok(ring.style !== "none" && ring.width >= 2, JSON.stringify(ring));
+  await page.keyboard.press("Enter");
+  await page.waitForURL("**/index.html");
+  t.check();
+  await t.close();
+});
+
+test("search shows report text as text, never as HTML", async () => {
+  const site = buildArchive({
+    "2023-04-14.md": '# Report\n\n## Risky\n\nThe payload <img src=x onerror="window.pwned=1"> and <script>window.pwned=2</script> onerror here.\n',
+  });
+  const t = await open(browser, fileUrl(site, "search.html?q=onerror"));
+  const results = await searchResults(t.page);
+  assert.equal(results.length, 1);
+  assert.equal(await t.page.locator("#search-results img, #search-results script").count(), 0);
+  assert.match(await t.page.textContent("#search-results .snippet"), /<img src=x onerror=/);
+  assert.equal(await t.page.evaluate(() => window.pwned), undefined);
   t.check();
   await t.close();
 });

@@ -30,9 +30,15 @@ fn build_sample_with(extra: &str) -> (tempfile::TempDir, PathBuf) {
 /// the index files the query needs, returns the titles of the results in
 /// rank order (and the files that were loaded).
 fn search(out: &Path, q: &str) -> (Vec<String>, Vec<String>) {
+    let (titles, _, loaded) = search_urls(out, q);
+    (titles, loaded)
+}
+
+/// Like `search`, with the URL (and section anchor) of each result.
+fn search_urls(out: &Path, q: &str) -> (Vec<String>, Vec<String>, Vec<String>) {
     let js = repo().join("themes/default/static/search.js");
     let script = format!(
-        r#"const fs = require("fs"), path = require("path");
+        r##"const fs = require("fs"), path = require("path");
         const s = require({js:?}); global.chronicleSearch = s;
         const dir = path.join({out:?}, "search"); const loaded = [];
         const load = f => {{ loaded.push(f); (0, eval)(fs.readFileSync(path.join(dir, f), "utf8")); }};
@@ -42,7 +48,8 @@ fn search(out: &Path, q: &str) -> (Vec<String>, Vec<String>) {
         [...new Set(toks.map(t => s.shardOf(t, ix.shards)))].forEach(i => load("terms-" + i + ".js"));
         const r = s.rank(s.analyse({q:?}).groups).results;
         [...new Set(r.map(x => s.chunkOf(x.doc)))].forEach(c => load(ix.chunks[c][0]));
-        console.log(JSON.stringify({{titles: r.map(x => s.section(x.doc, x.sections[0].id).title), loaded}}));"#,
+        const best = r.map(x => s.section(x.doc, x.sections[0].id));
+        console.log(JSON.stringify({{titles: best.map(b => b.title), urls: best.map(b => b.url + (b.anchor ? "#" + b.anchor : "")), loaded}}));"##,
         out = out.to_str().unwrap()
     );
     let o = std::process::Command::new("node")
@@ -59,7 +66,7 @@ fn search(out: &Path, q: &str) -> (Vec<String>, Vec<String>) {
             .map(|x| x.as_str().unwrap().to_string())
             .collect()
     };
-    (strings("titles"), strings("loaded"))
+    (strings("titles"), strings("urls"), strings("loaded"))
 }
 
 #[test]
@@ -256,4 +263,42 @@ fn missing_link_marker_speaks_the_site_language() {
     let (_tmp2, en) = build_sample_with("language = \"en\"\n");
     let w16 = read(en.join("reports/2023-w16.html"));
     assert!(w16.contains("title=\"The linked file does not exist: 2023-04-16 周日"));
+}
+
+#[test]
+fn daily_notes_and_undated_reports_are_searchable() {
+    let dir = archive(&[
+        (
+            "content/第16周 2023-04-14.md",
+            "# 第16周 2023-04-14\n\n## 进展\n\n- 周报正文\n\n[周日](2023-04-16%20周日_x.md)\n"
+                .as_bytes(),
+        ),
+        (
+            "content/第16周 2023-04-14/2023-04-16 周日_x.md",
+            "# 2023/04/16 周日\n\n## 评审\n\n- 清结算系统评审完成\n".as_bytes(),
+        ),
+        (
+            "content/notes.md",
+            "# Loose notes\n\nKafka migration plan.\n".as_bytes(),
+        ),
+    ]);
+    let out = dir.path().join("public");
+    let o = chronicle(&[
+        "build",
+        "--root",
+        dir.path().to_str().unwrap(),
+        "--output",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let (_, urls, _) = search_urls(&out, "清结算");
+    assert_eq!(urls, ["reports/2023-w16/2023-04-16.html#评审"]);
+    let (titles, urls, loaded) = search_urls(&out, "kafka");
+    assert_eq!(titles, ["Loose notes"]);
+    assert!(urls[0].ends_with(".html"), "{urls:?}");
+    assert!(
+        loaded.contains(&"docs-undated.js".to_string()),
+        "{loaded:?}"
+    );
+    assert_links_resolve(&out);
 }
