@@ -302,3 +302,33 @@ fn daily_notes_and_undated_reports_are_searchable() {
     );
     assert_links_resolve(&out);
 }
+
+#[test]
+fn an_older_custom_theme_gets_the_new_strings_and_scripts() {
+    let dir = archive(&[
+        ("config.toml", b"theme = \"mine\"\nlanguage = \"zh\"\n"),
+        (
+            "themes/mine/i18n.toml",
+            "[zh]\narchive = \"全部周报\"\n".as_bytes(),
+        ),
+        ("themes/mine/static/style.css", b"body { color: black; }"),
+        ("content/2023-04-14.md", b"# Week\n\nHive.\n"),
+    ]);
+    let out = dir.path().join("public");
+    let o = chronicle(&[
+        "build",
+        "--root",
+        dir.path().to_str().unwrap(),
+        "--output",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let home = read(out.join("index.html"));
+    assert!(home.contains(">全部周报</a>"), "the theme's own string");
+    assert!(
+        home.contains("placeholder=\"搜索周报…\""),
+        "a built-in string it lacks"
+    );
+    assert_eq!(read(out.join("static/style.css")), "body { color: black; }");
+    assert!(out.join("static/search.js").is_file() && out.join("static/site.js").is_file());
+}

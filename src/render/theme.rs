@@ -175,6 +175,14 @@ pub fn load(root: &Path, theme: &str, language: &str) -> Result<Theme, Diagnosti
         });
     }
 
+    // So do its static files: a theme made before search.js or site.js
+    // existed keeps working.
+    for (name, bytes) in DEFAULT_STATIC {
+        statics
+            .entry(PathBuf::from(name))
+            .or_insert_with(|| bytes.to_vec());
+    }
+
     let site_templates = root.join("templates");
     for (rel, bytes) in read_tree(&site_templates)? {
         let path = site_templates.join(&rel);
@@ -225,8 +233,24 @@ pub fn load(root: &Path, theme: &str, language: &str) -> Result<Theme, Diagnosti
             format!("invalid i18n.toml: {}", e.message()),
         )
     })?;
-    let strings = match i18n.get(language).or_else(|| i18n.get("en")) {
-        Some(toml::Value::Table(t)) => t.clone(),
+    // A theme's table is laid over the built-in one of the same language,
+    // so strings added to chronicle later are never missing from an older
+    // theme's i18n.toml.
+    let key = if i18n.contains_key(language) {
+        language
+    } else {
+        "en"
+    };
+    let builtin: toml::Table = toml::from_str(DEFAULT_I18N).unwrap_or_default();
+    let strings = match i18n.get(key) {
+        Some(toml::Value::Table(t)) => {
+            let mut strings = match builtin.get(key).or_else(|| builtin.get("en")) {
+                Some(toml::Value::Table(b)) => b.clone(),
+                _ => toml::Table::new(),
+            };
+            strings.extend(t.clone());
+            strings
+        }
         _ => {
             return Err(Diagnostic::error(
                 theme_dir.join("i18n.toml"),
