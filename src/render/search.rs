@@ -38,10 +38,11 @@
 //! chunks by year, keeps snippets exact and lets highlighting work on the
 //! real text.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use chrono::Datelike;
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 use serde_json::json;
 
 use super::{OutFile, Renderer};
@@ -250,6 +251,39 @@ fn line(out: &mut String, s: &str) {
     }
 }
 
+/// A token as a map key. Up to 8 bytes (every CJK character and pair, most
+/// numbers and words) are packed into an integer, so counting the tokens
+/// of a big archive allocates nothing for them; tokens never contain NUL,
+/// so zero padding is unambiguous.
+#[derive(Hash, PartialEq, Eq)]
+enum Key {
+    Short(u64),
+    Long(Box<str>),
+}
+
+impl Key {
+    fn new(t: &str) -> Self {
+        if t.len() <= 8 {
+            let mut b = [0u8; 8];
+            b[..t.len()].copy_from_slice(t.as_bytes());
+            Key::Short(u64::from_le_bytes(b))
+        } else {
+            Key::Long(t.into())
+        }
+    }
+
+    fn text(&self) -> String {
+        match self {
+            Key::Short(n) => {
+                let b = n.to_le_bytes();
+                let len = b.iter().position(|&x| x == 0).unwrap_or(8);
+                String::from_utf8_lossy(&b[..len]).into_owned()
+            }
+            Key::Long(s) => s.to_string(),
+        }
+    }
+}
+
 /// One searchable unit: a section of a page.
 struct Entry {
     anchor: String,
@@ -262,17 +296,12 @@ impl Entry {
     /// the number of tokens. Computed batch by batch while the postings are
     /// built, not kept per section: on a 10,000-report archive that would be
     /// a few million small strings held at once.
-    fn counts(&self) -> (Vec<(String, u32)>, u32) {
-        let mut counts: HashMap<String, u32> = HashMap::new();
+    fn counts(&self) -> (Vec<(Key, u32)>, u32) {
+        let mut counts: FxHashMap<Key, u32> = FxHashMap::default();
         let mut len = 0u32;
         let mut add = |t: &str, w: u32| {
             len += 1;
-            match counts.get_mut(t) {
-                Some(n) => *n += w,
-                None => {
-                    counts.insert(t.to_string(), w);
-                }
-            }
+            *counts.entry(Key::new(t)).or_insert(0) += w;
         };
         tokens(&self.heading, |t| add(t, TITLE_BOOST));
         tokens(&self.text, |t| add(t, 1));
@@ -357,9 +386,9 @@ pub fn files(r: &Renderer) -> Vec<OutFile> {
 
     // Postings: token → [(section id, weighted tf)], section ids in order.
     let mut lens: Vec<u32> = Vec::new();
-    let mut postings: HashMap<String, Vec<(u32, u32)>> = HashMap::new();
+    let mut postings: FxHashMap<Key, Vec<(u32, u32)>> = FxHashMap::default();
     for batch in docs.chunks(256) {
-        let counted: Vec<(Vec<(String, u32)>, u32)> = batch
+        let counted: Vec<(Vec<(Key, u32)>, u32)> = batch
             .par_iter()
             .flat_map_iter(|d| d.entries.iter().map(Entry::counts))
             .collect();
@@ -367,12 +396,7 @@ pub fn files(r: &Renderer) -> Vec<OutFile> {
             let id = lens.len() as u32;
             lens.push(len);
             for (t, n) in counts {
-                match postings.get_mut(&t) {
-                    Some(list) => list.push((id, n)),
-                    None => {
-                        postings.insert(t, vec![(id, n)]);
-                    }
-                }
+                postings.entry(t).or_default().push((id, n));
             }
         }
     }
@@ -393,7 +417,7 @@ pub fn files(r: &Renderer) -> Vec<OutFile> {
                 push_varint(&mut s, ((w * SCALE).round() as u64).max(1));
                 prev = id;
             }
-            (t, s)
+            (t.text(), s)
         })
         .collect();
     let total: usize = encoded.iter().map(|(t, s)| t.len() + s.len() + 6).sum();
@@ -529,6 +553,16 @@ mod tests {
             [0, 1, 31, 32, 1000, 1 << 20, u32::MAX as u64]
         );
         assert_eq!(s.len(), 1 + 1 + 1 + 2 + 2 + 5 + 7);
+    }
+
+    #[test]
+    fn token_keys_round_trip() {
+        for t in ["热", "热点", "hive", "12345678", "123456789", "账户余额", "a", "𠀀𠀁"] {
+            assert_eq!(Key::new(t).text(), t);
+        }
+        assert!(matches!(Key::new("热点"), Key::Short(_)));
+        assert!(matches!(Key::new("账户余额"), Key::Long(_)));
+        assert!(Key::new("ab") != Key::new("abc"));
     }
 
     #[test]
