@@ -1,6 +1,6 @@
 # chronicle — the two commands a new user needs: `make site` and `make test`.
 CARGO ?= cargo
-BIN := target/release/chronicle
+BIN := $(or $(CARGO_TARGET_DIR),target)/release/chronicle
 
 .PHONY: site build test e2e lint fmt serve bench clean
 
