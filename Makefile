@@ -2,7 +2,7 @@
 CARGO ?= cargo
 BIN := $(or $(CARGO_TARGET_DIR),target)/release/chronicle
 
-.PHONY: site build test e2e lint fmt serve bench clean
+.PHONY: site build test e2e lint fmt serve bench fuzz clean
 
 site: build
 	$(BIN) build
@@ -33,6 +33,10 @@ fmt:
 serve:
 	@echo "chronicle serve is not available yet (it lands with the writing-loop issue)."
 	@echo "For now: make site, then open $(CURDIR)/public/index.html"
+
+# Every fuzz target for FUZZ_SECONDS each (default 600); see README "Fuzzing".
+fuzz:
+	scripts/fuzz.sh
 
 clean:
 	rm -rf public target

@@ -2,10 +2,14 @@
 //! Tera, data files as JSON) in memory. Writing them is `output`'s job, so a
 //! failure here leaves the previous site untouched.
 
+pub mod charts;
 #[cfg(test)]
 mod contrast;
 pub mod data;
 pub mod feeds;
+mod incidents;
+mod metrics;
+mod projects;
 pub mod search;
 pub mod theme;
 
@@ -94,6 +98,24 @@ impl<'a> Renderer<'a> {
     fn nav(&self) -> Vec<serde_json::Value> {
         let items = [
             ("home", "archive", "index.html", true),
+            (
+                "metrics",
+                "metrics",
+                "metrics.html",
+                !self.site.metrics.is_empty(),
+            ),
+            (
+                "projects",
+                "projects",
+                "projects.html",
+                !self.site.projects.is_empty(),
+            ),
+            (
+                "incidents",
+                "incidents",
+                "incidents.html",
+                !self.site.incidents.is_empty(),
+            ),
             ("search", "search", "search.html", true),
         ];
         items
@@ -145,6 +167,13 @@ impl<'a> Renderer<'a> {
         }
     }
 
+    /// A report's body with its incidents marked and its project updates
+    /// linked to their project pages.
+    fn decorate_report(&self, i: usize, html: &str) -> String {
+        let html = self.mark_incidents(i, html);
+        self.link_projects(i, &html)
+    }
+
     fn link(&self, from: &str, p: &Page) -> Link {
         Link {
             title: p.doc.title().to_string(),
@@ -157,7 +186,10 @@ impl<'a> Renderer<'a> {
         let url = &p.doc.url;
         let mut ctx = self.base_context(url, "report");
         let (prev, next) = self.site.neighbours(i);
-        ctx.insert("page", &self.page_view(p));
+        let content = self.decorate_report(i, &p.rendered.html);
+        let mut view = self.page_view(p);
+        view.content = self.localize(&content).into_owned().into();
+        ctx.insert("page", &view);
         ctx.insert("prev", &prev.map(|j| self.link(url, &self.site.reports[j])));
         ctx.insert("next", &next.map(|j| self.link(url, &self.site.reports[j])));
         let dailies: Vec<Link> = p
@@ -166,6 +198,7 @@ impl<'a> Renderer<'a> {
             .map(|&j| self.link(url, &self.site.dailies[j]))
             .collect();
         ctx.insert("dailies", &dailies);
+        ctx.insert("figures", &self.report_figures(i));
         self.render("report.html", &ctx, url)
     }
 
@@ -258,6 +291,7 @@ impl<'a> Renderer<'a> {
         ctx.insert("undated", &undated);
         ctx.insert("latest", &latest);
         ctx.insert("total", &self.site.reports.len());
+        ctx.insert("headlines", &self.headlines());
         ctx.insert(
             "first_date",
             &dated
@@ -310,9 +344,21 @@ impl<'a> Renderer<'a> {
         files.extend(dailies?);
         files.push(self.index()?);
         files.push(self.not_found()?);
+        for page in self.metric_pages() {
+            files.push(page?);
+        }
+        for page in self.project_pages() {
+            files.push(page?);
+        }
+        for page in self.incident_pages() {
+            files.push(page?);
+        }
         files.push(self.search_page()?);
         files.extend(search::files(self));
         files.push(data::reports_json(self.site));
+        files.push(data::metrics_json(self.site));
+        files.push(data::metrics_csv(self.site));
+        files.push(data::incidents_json(self.site));
         for (rel, bytes) in &self.theme.statics {
             files.push(OutFile::new(
                 PathBuf::from("static").join(rel),

@@ -557,7 +557,16 @@ mod tests {
 
     #[test]
     fn token_keys_round_trip() {
-        for t in ["热", "热点", "hive", "12345678", "123456789", "账户余额", "a", "𠀀𠀁"] {
+        for t in [
+            "热",
+            "热点",
+            "hive",
+            "12345678",
+            "123456789",
+            "账户余额",
+            "a",
+            "𠀀𠀁",
+        ] {
             assert_eq!(Key::new(t).text(), t);
         }
         assert!(matches!(Key::new("热点"), Key::Short(_)));

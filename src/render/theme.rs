@@ -29,6 +29,11 @@ const DEFAULT_TEMPLATES: &[(&str, &str)] = embed!(
     "report.html",
     "daily.html",
     "404.html",
+    "metrics.html",
+    "metric.html",
+    "projects.html",
+    "project.html",
+    "incidents.html",
     "search.html",
     "feed.xml",
     "sitemap.xml"
