@@ -273,3 +273,19 @@ test("search shows report text as text, never as HTML", async () => {
   t.check();
   await t.close();
 });
+
+test("pages fit a phone screen without sideways scrolling", async () => {
+  for (const p of PAGES) {
+    const t = await open(browser, fileUrl(zh, p.path), { viewport: { width: 390, height: 800 } });
+    if (p.path.startsWith("search.html")) await searchResults(t.page);
+    const fit = await t.page.evaluate(() => ({
+      page: document.documentElement.scrollWidth, view: window.innerWidth,
+      header: document.querySelector(".site-header").getBoundingClientRect().height,
+    }));
+    assert.ok(fit.page <= fit.view, `${p.path}: ${fit.page}px wide in a ${fit.view}px screen`);
+    assert.ok(fit.header < 160, `${p.path}: header ${fit.header}px tall`);
+    if (p.name === "home" || p.name === "report") await screenshot(t.page, `${p.name}-phone-zh`);
+    t.check();
+    await t.close();
+  }
+});
