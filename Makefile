@@ -1,8 +1,8 @@
 # chronicle — the two commands a new user needs: `make site` and `make test`.
 CARGO ?= cargo
-BIN := target/release/chronicle
+BIN := $(or $(CARGO_TARGET_DIR),target)/release/chronicle
 
-.PHONY: site build test lint fmt serve bench fuzz clean
+.PHONY: site build test e2e lint fmt serve bench fuzz clean
 
 site: build
 	$(BIN) build
@@ -15,6 +15,14 @@ test:
 	$(CARGO) fmt --check
 	$(CARGO) clippy --all-targets --locked -- -D warnings
 	$(CARGO) test --locked
+	$(MAKE) e2e
+
+# Browser tests: the sample site from file:// in chromium (see README).
+# Needs chromium and Node.js; playwright-core is installed from e2e/package-lock.json.
+e2e:
+	$(CARGO) build --locked
+	cd e2e && { test -d node_modules/playwright-core || npm ci --no-audit --no-fund; }
+	cd e2e && node --test
 
 lint:
 	$(CARGO) clippy --all-targets --locked -- -D warnings

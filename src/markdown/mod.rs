@@ -15,6 +15,11 @@ use serde::Serialize;
 use sections::TreeBuilder;
 pub use sections::{Block, Item, Section};
 
+/// How the `title` of a missing link's marker starts. The render stage
+/// swaps it for the theme's words in the site's language (the markdown stage
+/// does not know the language; see `render::localize`).
+pub const MISSING_TITLE: &str = "missing: ";
+
 /// What a link to another Markdown file turned into.
 pub enum Resolved {
     /// The page's URL, relative to the page being rendered.
@@ -425,7 +430,7 @@ pub fn render(body: &str, opts: &RenderOptions, resolve: &dyn Fn(&str) -> Resolv
                             link_missing_stack.push(true);
                             out.push(Event::InlineHtml(CowStr::from(format!(
                                 "<span class=\"missing-link\" title=\"{}\">",
-                                escape_attr(&format!("missing: {decoded}"))
+                                escape_attr(&format!("{MISSING_TITLE}{decoded}"))
                             ))));
                         }
                     }

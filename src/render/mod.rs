@@ -3,10 +3,14 @@
 //! failure here leaves the previous site untouched.
 
 pub mod charts;
+#[cfg(test)]
+mod contrast;
 pub mod data;
+pub mod feeds;
 mod incidents;
 mod metrics;
 mod projects;
+pub mod search;
 pub mod theme;
 
 use std::path::PathBuf;
@@ -52,7 +56,7 @@ struct PageView<'a> {
     week: Option<u32>,
     year: Option<i32>,
     source: String,
-    content: &'a str,
+    content: std::borrow::Cow<'a, str>,
     toc: &'a [TocEntry],
 }
 
@@ -85,6 +89,7 @@ impl<'a> Renderer<'a> {
         ctx.insert("root", &root_of(page_url));
         ctx.insert("section", section);
         ctx.insert("nav", &self.nav());
+        ctx.insert("inline_assets", &false);
         ctx
     }
 
@@ -111,6 +116,7 @@ impl<'a> Renderer<'a> {
                 "incidents.html",
                 !self.site.incidents.is_empty(),
             ),
+            ("search", "search", "search.html", true),
         ];
         items
             .iter()
@@ -144,8 +150,20 @@ impl<'a> Renderer<'a> {
             week: d.week.map(|w| w.1),
             year: d.week.map(|w| w.0).or(d.meta.date.map(|x| x.year())),
             source: d.source.to_string_lossy().into_owned(),
-            content: &p.rendered.html,
+            content: self.localize(&p.rendered.html),
             toc: &p.rendered.toc,
+        }
+    }
+
+    /// Report HTML with the markdown stage's English marker for missing
+    /// links in the site's language.
+    fn localize<'h>(&self, html: &'h str) -> std::borrow::Cow<'h, str> {
+        let marker = format!("title=\"{}", crate::markdown::MISSING_TITLE);
+        if html.contains(&marker) {
+            let label = format!("title=\"{}", self.theme.string("missing_link"));
+            html.replace(&marker, &label).into()
+        } else {
+            html.into()
         }
     }
 
@@ -170,7 +188,7 @@ impl<'a> Renderer<'a> {
         let (prev, next) = self.site.neighbours(i);
         let content = self.decorate_report(i, &p.rendered.html);
         let mut view = self.page_view(p);
-        view.content = &content;
+        view.content = self.localize(&content).into_owned().into();
         ctx.insert("page", &view);
         ctx.insert("prev", &prev.map(|j| self.link(url, &self.site.reports[j])));
         ctx.insert("next", &next.map(|j| self.link(url, &self.site.reports[j])));
@@ -291,8 +309,23 @@ impl<'a> Renderer<'a> {
         self.render("index.html", &ctx, "index.html")
     }
 
+    /// Hosts serve 404.html at whatever address was not found, at any
+    /// depth, so it inlines its CSS and script instead of linking them.
     fn not_found(&self) -> Result<OutFile, Diagnostic> {
-        let ctx = self.base_context("404.html", "404");
+        let mut ctx = self.base_context("404.html", "404");
+        let asset = |name: &str| {
+            self.theme
+                .statics
+                .iter()
+                .find(|(p, _)| p.as_os_str() == name)
+                .map(|(_, b)| String::from_utf8_lossy(b).into_owned())
+                .unwrap_or_default()
+        };
+        ctx.insert("inline_assets", &true);
+        // `</` cannot end a <style> or <script> element early in our own
+        // files, but a site's override could contain it.
+        ctx.insert("inline_css", &asset("style.css").replace("</", "<\\/"));
+        ctx.insert("inline_js", &asset("site.js").replace("</", "<\\/"));
         self.render("404.html", &ctx, "404.html")
     }
 
@@ -320,6 +353,8 @@ impl<'a> Renderer<'a> {
         for page in self.incident_pages() {
             files.push(page?);
         }
+        files.push(self.search_page()?);
+        files.extend(search::files(self));
         files.push(data::reports_json(self.site));
         files.push(data::metrics_json(self.site));
         files.push(data::metrics_csv(self.site));
@@ -330,6 +365,8 @@ impl<'a> Renderer<'a> {
                 bytes.clone(),
             ));
         }
+        let feeds = self.feed_files(&files)?;
+        files.extend(feeds);
         Ok(files)
     }
 }

@@ -34,11 +34,24 @@ const DEFAULT_TEMPLATES: &[(&str, &str)] = embed!(
     "projects.html",
     "project.html",
     "incidents.html",
+    "search.html",
+    "feed.xml",
+    "sitemap.xml"
 );
-const DEFAULT_STATIC: &[(&str, &[u8])] = &[(
-    "style.css",
-    include_bytes!("../../themes/default/static/style.css"),
-)];
+const DEFAULT_STATIC: &[(&str, &[u8])] = &[
+    (
+        "style.css",
+        include_bytes!("../../themes/default/static/style.css"),
+    ),
+    (
+        "site.js",
+        include_bytes!("../../themes/default/static/site.js"),
+    ),
+    (
+        "search.js",
+        include_bytes!("../../themes/default/static/search.js"),
+    ),
+];
 const DEFAULT_I18N: &str = include_str!("../../themes/default/i18n.toml");
 
 pub struct Theme {
@@ -167,6 +180,14 @@ pub fn load(root: &Path, theme: &str, language: &str) -> Result<Theme, Diagnosti
         });
     }
 
+    // So do its static files: a theme made before search.js or site.js
+    // existed keeps working.
+    for (name, bytes) in DEFAULT_STATIC {
+        statics
+            .entry(PathBuf::from(name))
+            .or_insert_with(|| bytes.to_vec());
+    }
+
     let site_templates = root.join("templates");
     for (rel, bytes) in read_tree(&site_templates)? {
         let path = site_templates.join(&rel);
@@ -217,8 +238,24 @@ pub fn load(root: &Path, theme: &str, language: &str) -> Result<Theme, Diagnosti
             format!("invalid i18n.toml: {}", e.message()),
         )
     })?;
-    let strings = match i18n.get(language).or_else(|| i18n.get("en")) {
-        Some(toml::Value::Table(t)) => t.clone(),
+    // A theme's table is laid over the built-in one of the same language,
+    // so strings added to chronicle later are never missing from an older
+    // theme's i18n.toml.
+    let key = if i18n.contains_key(language) {
+        language
+    } else {
+        "en"
+    };
+    let builtin: toml::Table = toml::from_str(DEFAULT_I18N).unwrap_or_default();
+    let strings = match i18n.get(key) {
+        Some(toml::Value::Table(t)) => {
+            let mut strings = match builtin.get(key).or_else(|| builtin.get("en")) {
+                Some(toml::Value::Table(b)) => b.clone(),
+                _ => toml::Table::new(),
+            };
+            strings.extend(t.clone());
+            strings
+        }
         _ => {
             return Err(Diagnostic::error(
                 theme_dir.join("i18n.toml"),

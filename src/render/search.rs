@@ -1,0 +1,584 @@
+//! The full-text search index, shipped as `.js` files so search works with
+//! the site opened from disk: `file://` pages cannot fetch or XHR local
+//! files, but they can add `<script>` tags, and each index file calls a
+//! global registration function (`chronicleSearch.*`) defined by
+//! `static/search.js`. Only `search.html` loads any of it.
+//!
+//! What is indexed: every report and daily note, one entry per section
+//! (heading), so a result links to `reports/2023-w16.html#<heading-id>`.
+//! Text before the first heading belongs to the page's top, together with
+//! the page title.
+//!
+//! Tokens: Latin words lower-cased (full-width letters folded to ASCII),
+//! numbers as tokens (`99.99`, `2.0`, `1047`), and Chinese (any CJK script)
+//! as single characters plus overlapping character bigrams. A query of two
+//! or more CJK characters looks up its bigrams only, so `热点账户` needs
+//! `热点`, `点账` and `账户` in one section; a one-character query uses the
+//! unigram. `static/search.js` has the same tokenizer; `tests/search_js.rs`
+//! checks that both agree.
+//!
+//! Layout, chosen so one query loads a few hundred KB even on a
+//! 10,000-report archive (sizes are in the README):
+//!
+//! - `search/index.js`: shard count, the doc chunks (years and pages per
+//!   chunk), and each page's number of sections (one varint each), so
+//!   results can be grouped by page before any text is loaded.
+//! - `search/terms-N.js`: the postings, split by a hash of the token into
+//!   shards of about `SHARD_BYTES`. A query loads only its tokens' shards.
+//!   Each posting is (section id delta, weight): the BM25 weight of the token
+//!   in the section, computed here and quantised, with heading and title
+//!   words counted three times. Numbers are base-32 varints written in a
+//!   64-letter alphabet, so a posting is usually two or three characters.
+//! - `search/docs-YYYY.js` (`-2`, `-3`… past `CHUNK_BYTES`): pages with their
+//!   sections' text, for titles and snippets; a query loads only the chunks
+//!   of the results it shows.
+//!
+//! Precomputed weights (rather than scanning text in the browser) keep the
+//! query cost independent of archive size; storing section text once, in
+//! chunks by year, keeps snippets exact and lets highlighting work on the
+//! real text.
+
+use std::collections::BTreeMap;
+
+use chrono::Datelike;
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
+use serde_json::json;
+
+use super::{OutFile, Renderer};
+use crate::markdown::{Block, Item, Section};
+use crate::site::Page;
+
+/// Target size of one postings shard, in bytes.
+pub const SHARD_BYTES: usize = 96 * 1024;
+/// Target size of one doc chunk (section text), in bytes.
+pub const CHUNK_BYTES: usize = 16 * 1024;
+/// How much more a word in a heading or page title counts than one in text.
+const TITLE_BOOST: u32 = 3;
+const K1: f64 = 1.2;
+const B: f64 = 0.75;
+/// Weights are stored as integers: `round(bm25 * SCALE)`.
+const SCALE: f64 = 8.0;
+const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+/// Chinese, Japanese and Korean characters: indexed one by one and in pairs,
+/// since these scripts do not separate words with spaces.
+pub fn is_cjk(c: char) -> bool {
+    matches!(c as u32,
+        0x2E80..=0x2FDF      // radicals
+        | 0x3005..=0x3007    // 々 〆 〇
+        | 0x3040..=0x30FF    // kana
+        | 0x3100..=0x312F    // bopomofo
+        | 0x3130..=0x318F    // hangul jamo
+        | 0x31F0..=0x31FF
+        | 0x3400..=0x4DBF    // CJK extension A
+        | 0x4E00..=0x9FFF    // CJK unified ideographs
+        | 0xA960..=0xA97F
+        | 0xAC00..=0xD7AF    // hangul syllables
+        | 0xF900..=0xFAFF    // compatibility ideographs
+        | 0xFF66..=0xFF9F    // half-width kana
+        | 0x20000..=0x323AF // extensions B–H
+    )
+}
+
+/// Case and width folding that never changes the number of characters, so
+/// positions in folded text are positions in the original (the snippet code
+/// in search.js relies on the same property).
+pub fn fold(c: char) -> char {
+    let c = match c as u32 {
+        0xFF01..=0xFF5E => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+        _ => c,
+    };
+    let mut lower = c.to_lowercase();
+    match (lower.next(), lower.next()) {
+        (Some(l), None) => l,
+        _ => c,
+    }
+}
+
+/// Calls `emit` with every index token of `text`, in order: words, numbers,
+/// and for each run of CJK characters every character and every pair.
+pub fn tokens(text: &str, mut emit: impl FnMut(&str)) {
+    let chars: Vec<char> = text.chars().map(fold).collect();
+    let mut i = 0;
+    let mut buf = String::new();
+    while i < chars.len() {
+        let c = chars[i];
+        if is_cjk(c) {
+            let start = i;
+            while i < chars.len() && is_cjk(chars[i]) {
+                i += 1;
+            }
+            for j in start..i {
+                buf.clear();
+                buf.push(chars[j]);
+                emit(&buf);
+                if j + 1 < i {
+                    buf.push(chars[j + 1]);
+                    emit(&buf);
+                }
+            }
+        } else if c.is_alphanumeric() {
+            buf.clear();
+            while i < chars.len() {
+                let c = chars[i];
+                let joins_digits = (c == '.' || c == ',')
+                    && i > 0
+                    && chars[i - 1].is_ascii_digit()
+                    && chars.get(i + 1).is_some_and(char::is_ascii_digit);
+                if (c.is_alphanumeric() && !is_cjk(c)) || joins_digits {
+                    buf.push(c);
+                    i += 1;
+                } else {
+                    break;
+                }
+            }
+            emit(&buf);
+        } else {
+            i += 1;
+        }
+    }
+}
+
+/// The tokens a query looks up (what search.js does): like `tokens`, but a
+/// CJK run of two or more characters gives only its pairs. Kept here for the
+/// Rust side of the parity test and for unit tests.
+pub fn query_tokens(q: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let chars: Vec<char> = q.chars().map(fold).collect();
+    let mut i = 0;
+    while i < chars.len() {
+        if is_cjk(chars[i]) {
+            let start = i;
+            while i < chars.len() && is_cjk(chars[i]) {
+                i += 1;
+            }
+            let run = &chars[start..i];
+            if run.len() == 1 {
+                out.push(run[0].to_string());
+            } else {
+                out.extend(run.windows(2).map(|w| w.iter().collect::<String>()));
+            }
+        } else {
+            let start = i;
+            while i < chars.len() && !is_cjk(chars[i]) {
+                i += 1;
+            }
+            let part: String = chars[start..i].iter().collect();
+            tokens(&part, |t| out.push(t.to_string()));
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    out.retain(|t| seen.insert(t.clone()));
+    out
+}
+
+/// FNV-1a over code points; search.js computes the same to find a token's
+/// shard.
+pub fn shard_of(token: &str, shards: usize) -> usize {
+    let mut h: u32 = 2_166_136_261;
+    for c in token.chars() {
+        h ^= c as u32;
+        h = h.wrapping_mul(16_777_619);
+    }
+    (h as usize) % shards.max(1)
+}
+
+fn push_varint(out: &mut String, mut n: u64) {
+    loop {
+        let low = (n & 31) as usize;
+        n >>= 5;
+        if n == 0 {
+            out.push(ALPHABET[low] as char);
+            return;
+        }
+        out.push(ALPHABET[low | 32] as char);
+    }
+}
+
+#[cfg(test)]
+fn read_varints(s: &str) -> Vec<u64> {
+    let mut out = Vec::new();
+    let (mut n, mut shift) = (0u64, 0);
+    for b in s.bytes() {
+        let v = ALPHABET.iter().position(|&a| a == b).unwrap() as u64;
+        n |= (v & 31) << shift;
+        if v & 32 != 0 {
+            shift += 5;
+        } else {
+            out.push(n);
+            n = 0;
+            shift = 0;
+        }
+    }
+    out
+}
+
+/// Plain text of a section's own blocks (not its sub-sections).
+fn section_text(s: &Section) -> String {
+    let mut out = String::new();
+    for b in &s.blocks {
+        block_text(b, &mut out);
+    }
+    out.trim().to_string()
+}
+
+fn block_text(b: &Block, out: &mut String) {
+    match b {
+        Block::Paragraph { text, .. } => line(out, text),
+        Block::List { items, .. } => items.iter().for_each(|i| item_text(i, out)),
+        Block::Table { header, rows, .. } => {
+            for r in std::iter::once(header).chain(rows) {
+                line(out, &r.join(" | "));
+            }
+        }
+    }
+}
+
+fn item_text(i: &Item, out: &mut String) {
+    line(out, &i.text);
+    for c in &i.children {
+        block_text(c, out);
+    }
+}
+
+fn line(out: &mut String, s: &str) {
+    if !s.is_empty() {
+        if !out.is_empty() {
+            out.push('\n');
+        }
+        out.push_str(s);
+    }
+}
+
+/// A token as a map key. Up to 8 bytes (every CJK character and pair, most
+/// numbers and words) are packed into an integer, so counting the tokens
+/// of a big archive allocates nothing for them; tokens never contain NUL,
+/// so zero padding is unambiguous.
+#[derive(Hash, PartialEq, Eq)]
+enum Key {
+    Short(u64),
+    Long(Box<str>),
+}
+
+impl Key {
+    fn new(t: &str) -> Self {
+        if t.len() <= 8 {
+            let mut b = [0u8; 8];
+            b[..t.len()].copy_from_slice(t.as_bytes());
+            Key::Short(u64::from_le_bytes(b))
+        } else {
+            Key::Long(t.into())
+        }
+    }
+
+    fn text(&self) -> String {
+        match self {
+            Key::Short(n) => {
+                let b = n.to_le_bytes();
+                let len = b.iter().position(|&x| x == 0).unwrap_or(8);
+                String::from_utf8_lossy(&b[..len]).into_owned()
+            }
+            Key::Long(s) => s.to_string(),
+        }
+    }
+}
+
+/// One searchable unit: a section of a page.
+struct Entry {
+    anchor: String,
+    heading: String,
+    text: String,
+}
+
+impl Entry {
+    /// Weighted token counts (heading tokens count `TITLE_BOOST` times) and
+    /// the number of tokens. Computed batch by batch while the postings are
+    /// built, not kept per section: on a 10,000-report archive that would be
+    /// a few million small strings held at once.
+    fn counts(&self) -> (Vec<(Key, u32)>, u32) {
+        let mut counts: FxHashMap<Key, u32> = FxHashMap::default();
+        let mut len = 0u32;
+        let mut add = |t: &str, w: u32| {
+            len += 1;
+            *counts.entry(Key::new(t)).or_insert(0) += w;
+        };
+        tokens(&self.heading, |t| add(t, TITLE_BOOST));
+        tokens(&self.text, |t| add(t, 1));
+        (counts.into_iter().collect(), len)
+    }
+}
+
+fn entry(anchor: &str, heading: &str, text: String) -> Entry {
+    Entry {
+        anchor: anchor.to_string(),
+        heading: heading.to_string(),
+        text,
+    }
+}
+
+fn page_entries(p: &Page) -> Vec<Entry> {
+    let root = &p.rendered.tree;
+    let mut out = vec![entry("", p.doc.title(), section_text(root))];
+    for s in root.walk().into_iter().skip(1) {
+        let text = section_text(s);
+        if text.is_empty() && s.title.is_empty() {
+            continue;
+        }
+        out.push(entry(&s.id, &s.title, text));
+    }
+    out
+}
+
+struct Doc<'a> {
+    page: &'a Page,
+    /// Chunk key: the year, or "undated".
+    key: String,
+    entries: Vec<Entry>,
+}
+
+/// Builds every file under `search/`.
+pub fn files(r: &Renderer) -> Vec<OutFile> {
+    let site = r.site;
+    // Daily notes are filed under their report's year when undated.
+    let year_of = |p: &Page| {
+        p.doc
+            .meta
+            .date
+            .or_else(|| p.doc.parent.and_then(|i| site.reports[i].doc.meta.date))
+            .map(|d| d.year().to_string())
+            .unwrap_or_else(|| "undated".into())
+    };
+    let pages: Vec<&Page> = site.reports.iter().chain(site.dailies.iter()).collect();
+    let mut docs: Vec<Doc> = pages
+        .par_iter()
+        .map(|p| Doc {
+            page: p,
+            key: year_of(p),
+            entries: page_entries(p),
+        })
+        .collect();
+    // Years in order, pages by date within a year; undated last.
+    docs.sort_by(|a, b| {
+        let undated = |d: &Doc| d.key == "undated";
+        (undated(a), &a.key, a.page.doc.meta.date).cmp(&(undated(b), &b.key, b.page.doc.meta.date))
+    });
+
+    // Chunks: by year, then by size.
+    let mut chunks: Vec<(String, usize)> = Vec::new(); // (file stem, first doc)
+    let (mut size, mut in_year) = (0, 0);
+    for (i, d) in docs.iter().enumerate() {
+        let bytes: usize = d
+            .entries
+            .iter()
+            .map(|e| e.text.len() + e.heading.len() + e.anchor.len() + 8)
+            .sum();
+        if i == 0 || docs[i - 1].key != d.key {
+            chunks.push((format!("docs-{}", d.key), i));
+            (size, in_year) = (0, 1);
+        } else if size + bytes > CHUNK_BYTES && size > 0 {
+            in_year += 1;
+            chunks.push((format!("docs-{}-{in_year}", d.key), i));
+            size = 0;
+        }
+        size += bytes;
+    }
+
+    // Postings: token → [(section id, weighted tf)], section ids in order.
+    let mut lens: Vec<u32> = Vec::new();
+    let mut postings: FxHashMap<Key, Vec<(u32, u32)>> = FxHashMap::default();
+    for batch in docs.chunks(256) {
+        let counted: Vec<(Vec<(Key, u32)>, u32)> = batch
+            .par_iter()
+            .flat_map_iter(|d| d.entries.iter().map(Entry::counts))
+            .collect();
+        for (counts, len) in counted {
+            let id = lens.len() as u32;
+            lens.push(len);
+            for (t, n) in counts {
+                postings.entry(t).or_default().push((id, n));
+            }
+        }
+    }
+    let n_sections = lens.len().max(1) as f64;
+    let avg = (lens.iter().map(|&l| l as f64).sum::<f64>() / n_sections).max(1.0);
+    let mut encoded: BTreeMap<String, String> = postings
+        .into_par_iter()
+        .map(|(t, list)| {
+            let df = list.len() as f64;
+            let idf = (1.0 + (n_sections - df + 0.5) / (df + 0.5)).ln();
+            let mut s = String::with_capacity(list.len() * 3);
+            let mut prev = 0u32;
+            for (id, tf) in list {
+                let tf = tf as f64;
+                let norm = K1 * (1.0 - B + B * lens[id as usize] as f64 / avg);
+                let w = idf * tf * (K1 + 1.0) / (tf + norm);
+                push_varint(&mut s, (id - prev) as u64);
+                push_varint(&mut s, ((w * SCALE).round() as u64).max(1));
+                prev = id;
+            }
+            (t.text(), s)
+        })
+        .collect();
+    let total: usize = encoded.iter().map(|(t, s)| t.len() + s.len() + 6).sum();
+    let n_shards = total.div_ceil(SHARD_BYTES).max(1);
+    let mut shards: Vec<BTreeMap<String, String>> = vec![BTreeMap::new(); n_shards];
+    for (t, s) in std::mem::take(&mut encoded) {
+        shards[shard_of(&t, n_shards)].insert(t, s);
+    }
+
+    let mut files = Vec::new();
+    for (i, shard) in shards.iter().enumerate() {
+        files.push(js_file(
+            &format!("search/terms-{i}.js"),
+            &format!("terms({i},"),
+            &json!(shard),
+        ));
+    }
+    for (c, (stem, first)) in chunks.iter().enumerate() {
+        let end = chunks.get(c + 1).map_or(docs.len(), |n| n.1);
+        let list: Vec<serde_json::Value> = docs[*first..end]
+            .iter()
+            .map(|d| {
+                let doc = &d.page.doc;
+                let sections: Vec<serde_json::Value> = d
+                    .entries
+                    .iter()
+                    .map(|e| json!([e.anchor, e.heading, e.text]))
+                    .collect();
+                json!([
+                    doc.url,
+                    doc.title(),
+                    doc.meta.date.map(|x| r.date_display(x)).unwrap_or_default(),
+                    sections
+                ])
+            })
+            .collect();
+        files.push(js_file(
+            &format!("search/{stem}.js"),
+            &format!("docs({c},"),
+            &json!(list),
+        ));
+    }
+    // index.js stays small on a big archive: file names are implied by the
+    // year and a count (docs-Y.js, docs-Y-2.js…), chunk and page sizes are
+    // varints.
+    let mut sections = String::new();
+    for d in &docs {
+        push_varint(&mut sections, d.entries.len() as u64);
+    }
+    let mut sizes = String::new();
+    let mut years: Vec<(String, usize)> = Vec::new();
+    for (c, (_, first)) in chunks.iter().enumerate() {
+        let end = chunks.get(c + 1).map_or(docs.len(), |n| n.1);
+        push_varint(&mut sizes, (end - first) as u64);
+        match years.last_mut() {
+            Some((key, n)) if *key == docs[*first].key => *n += 1,
+            _ => years.push((docs[*first].key.clone(), 1)),
+        }
+    }
+    let index = json!({
+        "version": 1,
+        "shards": n_shards,
+        "years": years,
+        "chunks": sizes,
+        "sections": sections,
+    });
+    files.push(js_file("search/index.js", "init(", &index));
+    files
+}
+
+impl Renderer<'_> {
+    /// `search.html`: reads `?q=` and loads the index files it needs.
+    pub(super) fn search_page(&self) -> Result<OutFile, crate::diag::Diagnostic> {
+        let ctx = self.base_context("search.html", "search");
+        self.render("search.html", &ctx, "search.html")
+    }
+}
+
+/// `chronicleSearch.<call><json>);` — JSON is valid JavaScript; U+2028 and
+/// U+2029 are escaped for older engines.
+fn js_file(path: &str, call: &str, value: &serde_json::Value) -> OutFile {
+    let json = serde_json::to_string(value)
+        .unwrap_or_default()
+        .replace('\u{2028}', "\\u2028")
+        .replace('\u{2029}', "\\u2029");
+    OutFile::new(
+        path,
+        format!("chronicleSearch.{call}{json});\n").into_bytes(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn all(text: &str) -> Vec<String> {
+        let mut v = Vec::new();
+        tokens(text, |t| v.push(t.to_string()));
+        v
+    }
+
+    #[test]
+    fn chinese_is_characters_and_pairs() {
+        assert_eq!(
+            all("热点账户"),
+            ["热", "热点", "点", "点账", "账", "账户", "户"]
+        );
+        assert_eq!(query_tokens("热点账户"), ["热点", "点账", "账户"]);
+        assert_eq!(query_tokens("账"), ["账"]);
+    }
+
+    #[test]
+    fn latin_words_fold_case_and_width_numbers_stay_whole() {
+        assert_eq!(
+            all("HIVE标准数仓 Hive ＡＰＩ 99.99% 2.0升级 tps最大1047，O2"),
+            [
+                "hive", "标", "标准", "准", "准数", "数", "数仓", "仓", "hive", "api", "99.99",
+                "2.0", "升", "升级", "级", "tps", "最", "最大", "大", "1047", "o2"
+            ]
+        );
+        assert_eq!(query_tokens("Hive hive HIVE"), ["hive"]);
+        assert_eq!(query_tokens("4/14, 1,047"), ["4", "14", "1,047"]);
+    }
+
+    #[test]
+    fn varints_round_trip() {
+        let mut s = String::new();
+        for n in [0, 1, 31, 32, 1000, 1 << 20, u32::MAX as u64] {
+            push_varint(&mut s, n);
+        }
+        assert_eq!(
+            read_varints(&s),
+            [0, 1, 31, 32, 1000, 1 << 20, u32::MAX as u64]
+        );
+        assert_eq!(s.len(), 1 + 1 + 1 + 2 + 2 + 5 + 7);
+    }
+
+    #[test]
+    fn token_keys_round_trip() {
+        for t in [
+            "热",
+            "热点",
+            "hive",
+            "12345678",
+            "123456789",
+            "账户余额",
+            "a",
+            "𠀀𠀁",
+        ] {
+            assert_eq!(Key::new(t).text(), t);
+        }
+        assert!(matches!(Key::new("热点"), Key::Short(_)));
+        assert!(matches!(Key::new("账户余额"), Key::Long(_)));
+        assert!(Key::new("ab") != Key::new("abc"));
+    }
+
+    #[test]
+    fn shards_are_stable() {
+        // search.js must compute the same; see tests/search_js.rs.
+        assert_eq!(shard_of("hive", 1), 0);
+        assert_eq!(shard_of("热点", 1000), shard_of("热点", 1000));
+        assert_ne!(shard_of("热点", 1000), shard_of("点热", 1000));
+    }
+}
