@@ -113,10 +113,7 @@ fn stages(c: &mut Criterion) {
     });
 
     let built = site::build(content::load(&content_dir, &config, &[]), config.clone());
-    let renderer = render::Renderer {
-        site: &built,
-        theme: &theme,
-    };
+    let renderer = render::Renderer::new(&built, &theme);
     g.bench_function("render", |b| {
         b.iter(|| renderer.render_all().expect("render"))
     });

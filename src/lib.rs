@@ -98,10 +98,7 @@ pub fn build_in_memory(paths: &Paths) -> Result<Built, Vec<Diagnostic>> {
     let archive = content::load(&content_dir, &config, &[abs_output]);
     let site = site::build(archive, config);
     diags.extend(site.diags.iter().cloned());
-    let renderer = render::Renderer {
-        site: &site,
-        theme: &theme,
-    };
+    let renderer = render::Renderer::new(&site, &theme);
     let files = renderer.render_all().map_err(|d| vec![d])?;
     let mut site = site;
     diag::sort(&mut diags);

@@ -1,6 +1,7 @@
 //! Metric views: the dashboard, a page per series, the figures on each
 //! report page and the headline sparklines on the home page.
 
+use rayon::prelude::*;
 use serde_json::{json, Value};
 
 use super::charts::{self, format_value, ChartPoint, Line, LineChart};
@@ -33,17 +34,6 @@ fn unit_suffix(s: &Series) -> &str {
 impl Renderer<'_> {
     pub(super) fn series_url(&self, s: &Series) -> String {
         format!("metrics/{}.html", s.id)
-    }
-
-    fn week_label(&self, week: Option<u32>) -> String {
-        week.map(|w| {
-            format!(
-                "{}{w}{}",
-                self.theme.string("week_prefix"),
-                self.theme.string("week_suffix")
-            )
-        })
-        .unwrap_or_default()
     }
 
     /// The chart of one series, with links relative to `page`.
@@ -212,6 +202,7 @@ impl Renderer<'_> {
                     "date": iso(p.date),
                     "date_display": self.date_display(p.date),
                     "week": p.week,
+                    "week_label": self.week_label(p.week),
                     "value": show(p.value),
                     "change": change.map(|c| json!({"value": signed(c), "trend": s.trend(c)})),
                     "status": s.status_of(p.value),
@@ -271,7 +262,7 @@ impl Renderer<'_> {
             return Vec::new();
         }
         let mut out = vec![self.metrics_dashboard()];
-        out.extend(self.site.metrics.iter().map(|s| self.metric_page(s)));
+        out.par_extend(self.site.metrics.par_iter().map(|s| self.metric_page(s)));
         out
     }
 }

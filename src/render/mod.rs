@@ -54,6 +54,7 @@ struct PageView<'a> {
     date: Option<String>,
     date_display: Option<String>,
     week: Option<u32>,
+    week_label: String,
     year: Option<i32>,
     source: String,
     content: std::borrow::Cow<'a, str>,
@@ -67,6 +68,7 @@ struct ListItem {
     date: Option<String>,
     date_display: Option<String>,
     week: Option<u32>,
+    week_label: String,
     daily_count: usize,
     toc: Vec<TocEntry>,
 }
@@ -74,22 +76,50 @@ struct ListItem {
 pub struct Renderer<'a> {
     pub site: &'a Site,
     pub theme: &'a Theme,
+    /// What every page's context shares (site, strings, navigation), built
+    /// once: serialising the theme's strings per page was a measurable share
+    /// of a large build.
+    base: Context,
 }
 
 impl<'a> Renderer<'a> {
+    pub fn new(site: &'a Site, theme: &'a Theme) -> Self {
+        let mut r = Renderer {
+            site,
+            theme,
+            base: Context::new(),
+        };
+        let c = &site.config;
+        let mut base = Context::new();
+        base.insert("site", &json!({"title": c.title, "description": c.description, "language": c.language, "base_url": c.base_url}));
+        base.insert("t", &theme.strings);
+        base.insert("nav", &r.nav());
+        base.insert("inline_assets", &false);
+        r.base = base;
+        r
+    }
+
+    /// `第16周` / `Week 16`, computed here rather than by a template macro
+    /// per row (macro calls were Tera's largest cost on big archives).
+    pub(super) fn week_label(&self, week: Option<u32>) -> String {
+        week.map(|w| {
+            format!(
+                "{}{w}{}",
+                self.theme.string("week_prefix"),
+                self.theme.string("week_suffix")
+            )
+        })
+        .unwrap_or_default()
+    }
+
     pub fn date_display(&self, date: NaiveDate) -> String {
         date.format(self.theme.string("date_format")).to_string()
     }
 
     fn base_context(&self, page_url: &str, section: &str) -> Context {
-        let mut ctx = Context::new();
-        let c = &self.site.config;
-        ctx.insert("site", &json!({"title": c.title, "description": c.description, "language": c.language, "base_url": c.base_url}));
-        ctx.insert("t", &self.theme.strings);
+        let mut ctx = self.base.clone();
         ctx.insert("root", &root_of(page_url));
         ctx.insert("section", section);
-        ctx.insert("nav", &self.nav());
-        ctx.insert("inline_assets", &false);
         ctx
     }
 
@@ -148,6 +178,7 @@ impl<'a> Renderer<'a> {
             date: d.meta.date.map(crate::content::iso),
             date_display: d.meta.date.map(|x| self.date_display(x)),
             week: d.week.map(|w| w.1),
+            week_label: self.week_label(d.week.map(|w| w.1)),
             year: d.week.map(|w| w.0).or(d.meta.date.map(|x| x.year())),
             source: d.source.to_string_lossy().into_owned(),
             content: self.localize(&p.rendered.html),
@@ -232,6 +263,7 @@ impl<'a> Renderer<'a> {
             date: p.doc.meta.date.map(crate::content::iso),
             date_display: p.doc.meta.date.map(|d| self.date_display(d)),
             week: p.doc.week.map(|w| w.1),
+            week_label: self.week_label(p.doc.week.map(|w| w.1)),
             daily_count: p.dailies.len(),
             toc: Vec::new(),
         }
@@ -344,17 +376,22 @@ impl<'a> Renderer<'a> {
         files.extend(dailies?);
         files.push(self.index()?);
         files.push(self.not_found()?);
-        for page in self.metric_pages() {
-            files.push(page?);
-        }
-        for page in self.project_pages() {
-            files.push(page?);
-        }
-        for page in self.incident_pages() {
+        // The views over the whole archive are independent of each other:
+        // render them side by side (the search index is the largest).
+        let (views, index) = rayon::join(
+            || {
+                let mut v = self.metric_pages();
+                v.extend(self.project_pages());
+                v.extend(self.incident_pages());
+                v
+            },
+            || search::files(self),
+        );
+        for page in views {
             files.push(page?);
         }
         files.push(self.search_page()?);
-        files.extend(search::files(self));
+        files.extend(index);
         files.push(data::reports_json(self.site));
         files.push(data::metrics_json(self.site));
         files.push(data::metrics_csv(self.site));

@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 
+use rayon::prelude::*;
 use serde_json::{json, Value};
 
 use super::charts::{self, ChartPoint, Line, LineChart};
@@ -379,6 +380,7 @@ impl Renderer<'_> {
                     "date": iso(e.date),
                     "date_display": self.date_display(e.date),
                     "week": e.week,
+                    "week_label": self.week_label(e.week),
                     "name": e.name,
                     "report": self.site.reports[e.report].doc.title(),
                     "url": format!("{}#{}", relative_url(&url, &e.url), e.anchor),
@@ -433,7 +435,7 @@ impl Renderer<'_> {
             return Vec::new();
         }
         let mut out = vec![self.projects_index(), Ok(self.projects_json())];
-        out.extend(self.site.projects.iter().map(|p| self.project_page(p)));
+        out.par_extend(self.site.projects.par_iter().map(|p| self.project_page(p)));
         out
     }
 
