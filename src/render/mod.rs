@@ -263,19 +263,40 @@ impl<'a> Renderer<'a> {
     /// Renders every output file. Pages render in parallel; the first
     /// template error stops the build (a broken template breaks every page).
     pub fn render_all(&self) -> Result<Vec<OutFile>, Diagnostic> {
-        let reports: Result<Vec<OutFile>, Diagnostic> = (0..self.site.reports.len())
-            .into_par_iter()
-            .map(|i| self.report(i))
-            .collect();
-        let dailies: Result<Vec<OutFile>, Diagnostic> = (0..self.site.dailies.len())
-            .into_par_iter()
-            .map(|i| self.daily(i))
-            .collect();
+        let reports: Vec<usize> = (0..self.site.reports.len()).collect();
+        let dailies: Vec<usize> = (0..self.site.dailies.len()).collect();
+        let mut files = self.render_pages(&reports, &dailies)?;
+        files.extend(self.render_site_wide()?);
+        Ok(files)
+    }
+
+    /// Renders the pages of the given reports and daily notes (indices into
+    /// `Site::reports` and `Site::dailies`). A page depends only on its own
+    /// document, its neighbours and its daily notes or parent, so `serve`
+    /// re-renders just the pages around an edit with this.
+    pub fn render_pages(
+        &self,
+        reports: &[usize],
+        dailies: &[usize],
+    ) -> Result<Vec<OutFile>, Diagnostic> {
+        let reports: Result<Vec<OutFile>, Diagnostic> =
+            reports.par_iter().map(|&i| self.report(i)).collect();
+        let dailies: Result<Vec<OutFile>, Diagnostic> =
+            dailies.par_iter().map(|&i| self.daily(i)).collect();
         let mut files = reports?;
         files.extend(dailies?);
-        files.push(self.index()?);
-        files.push(self.not_found()?);
-        files.push(data::reports_json(self.site));
+        Ok(files)
+    }
+
+    /// Renders every output that draws on the whole site rather than on one
+    /// page: the home page, 404, data files, statics (and every aggregate
+    /// page). `serve` re-renders all of these after any content change.
+    pub fn render_site_wide(&self) -> Result<Vec<OutFile>, Diagnostic> {
+        let mut files = vec![
+            self.index()?,
+            self.not_found()?,
+            data::reports_json(self.site),
+        ];
         for (rel, bytes) in &self.theme.statics {
             files.push(OutFile::new(
                 PathBuf::from("static").join(rel),
