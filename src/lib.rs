@@ -2,7 +2,7 @@
 //!
 //! The build is a one-way pipeline, one module per stage:
 //! `config` → `content` → `markdown` → `extract` → `site` → `render` → `output`.
-//! `cli` (in main.rs) sits on top.
+//! `serve` (the writing loop) and `cli` (in main.rs) sit on top.
 
 pub mod config;
 pub mod content;
@@ -11,6 +11,7 @@ pub mod extract;
 pub mod markdown;
 pub mod output;
 pub mod render;
+pub mod serve;
 pub mod site;
 
 use std::path::{Path, PathBuf};

@@ -59,6 +59,26 @@ enum Command {
         #[arg(long)]
         deny_warnings: bool,
     },
+    /// Serve the site with live reload while you write: every save rebuilds
+    /// what changed and reloads open pages; errors show in the page.
+    ///
+    /// The site is kept in memory; public/ is not touched. Prints the address
+    /// it listens on, then one line per rebuild.
+    Serve {
+        #[command(flatten)]
+        site: SiteArgs,
+        /// Port to listen on; 0 picks a free one. [default: 1111, or a free
+        /// port if 1111 is taken]
+        #[arg(long, short)]
+        port: Option<u16>,
+        /// Address to listen on. Anything but loopback shows your reports to
+        /// the network.
+        #[arg(long, default_value = "127.0.0.1", value_name = "ADDR")]
+        bind: std::net::IpAddr,
+        /// Open the site in the default browser.
+        #[arg(long)]
+        open: bool,
+    },
 }
 
 fn paths(site: &SiteArgs, output: Option<PathBuf>) -> Paths {
@@ -111,6 +131,27 @@ fn main() -> ExitCode {
                 Err(diags) => {
                     print(&diags, false);
                     eprintln!("build failed; the previous site (if any) is unchanged");
+                    ExitCode::from(1)
+                }
+            }
+        }
+        Command::Serve {
+            site,
+            port,
+            bind,
+            open,
+        } => {
+            let opts = chronicle::serve::Options {
+                paths: paths(&site, None),
+                bind,
+                port,
+                open,
+                quiet: false,
+            };
+            match chronicle::serve::run(opts) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("error: {e}");
                     ExitCode::from(1)
                 }
             }
