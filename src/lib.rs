@@ -2,13 +2,15 @@
 //!
 //! The build is a one-way pipeline, one module per stage:
 //! `config` → `content` → `markdown` → `extract` → `site` → `render` → `output`.
-//! `serve` (the writing loop) and `cli` (in main.rs) sit on top.
+//! `serve` (the writing loop) and `cli` (in main.rs) sit on top; `new`
+//! scaffolds next week's report.
 
 pub mod config;
 pub mod content;
 pub mod diag;
 pub mod extract;
 pub mod markdown;
+pub mod new;
 pub mod output;
 pub mod render;
 pub mod serve;

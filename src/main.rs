@@ -79,6 +79,20 @@ enum Command {
         #[arg(long)]
         open: bool,
     },
+    /// Write next week's report beside the latest one and print its path.
+    ///
+    /// Title, file name, week number and date follow the latest report's
+    /// style and the archive's week convention; its sections and project
+    /// bullets are carried over, incident and reflection lists emptied.
+    /// templates/new-report.md overrides the scaffold. Never overwrites.
+    New {
+        #[command(flatten)]
+        site: SiteArgs,
+        /// The new report's date, instead of the Friday after the latest
+        /// report's week.
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        date: Option<chrono::NaiveDate>,
+    },
 }
 
 fn paths(site: &SiteArgs, output: Option<PathBuf>) -> Paths {
@@ -156,6 +170,17 @@ fn main() -> ExitCode {
                 }
             }
         }
+        Command::New { site, date } => match chronicle::new::run(&paths(&site, None), date) {
+            Ok(path) => {
+                // `content/x.md`, not `./content/x.md`, for `$EDITOR $(chronicle new)`.
+                println!("{}", path.strip_prefix(".").unwrap_or(&path).display());
+                ExitCode::SUCCESS
+            }
+            Err(d) => {
+                eprintln!("{d}");
+                ExitCode::from(1)
+            }
+        },
         Command::Check {
             site,
             deny_warnings,
