@@ -484,3 +484,48 @@ fn build_output_never_has_the_reload_script() {
         assert!(!text.contains("EventSource"), "{}", rel.display());
     }
 }
+
+#[test]
+fn a_broken_start_is_shown_and_old_errors_do_not_block_edits() {
+    let site = sample_site();
+    let root = site.path();
+    let config = read(root.join("config.toml"));
+    std::fs::write(
+        root.join("config.toml"),
+        format!("{config}\ndrafts = \"yes\"\n"),
+    )
+    .unwrap();
+    // A file that is an error in every build, and that nobody is editing.
+    std::fs::write(
+        root.join("content/scan.md"),
+        [0x89, b'P', b'N', b'G', 0, 0, 0, 13],
+    )
+    .unwrap();
+    let server = start(root);
+    let addr = server.addr.as_str();
+
+    // Nothing could be built: any page is a 404 that carries the script,
+    // and the stream carries the config error.
+    let page = get(addr, "/");
+    assert_eq!(page.status, 404);
+    let mut events = Events::open(addr, &generation(&page.body));
+    let errors = events.expect("errors");
+    assert!(errors.contains("config.toml"), "{errors}");
+    std::fs::write(root.join("config.toml"), &config).unwrap();
+    events.expect("reload");
+    let page = wait_for(addr, "/", |b| b.contains("支付中心周报"));
+    assert_eq!(page.status, 200);
+
+    // The old binary file's error is shown but does not hold back edits.
+    let mut events = Events::open(addr, &generation(&page.body));
+    assert!(events.expect("errors").contains("scan.md"));
+    let report = root.join(W50);
+    let text = read(&report);
+    std::fs::write(
+        &report,
+        text.replace("稳定性问题复盘和治理跟进", "STILL-UPDATES"),
+    )
+    .unwrap();
+    events.expect("reload");
+    wait_for(addr, PAGE, |b| b.contains("STILL-UPDATES"));
+}

@@ -84,10 +84,20 @@
     source.addEventListener("clear", hide);
   }
 
-  addEventListener("pageshow", () => {
-    if (!source || source.readyState === EventSource.CLOSED) connect();
-  });
-  addEventListener("pagehide", () => {
+  function disconnect() {
     if (source) source.close();
+    source = null;
+  }
+  function ensure() {
+    if (!source || source.readyState === EventSource.CLOSED) connect();
+  }
+
+  addEventListener("pageshow", ensure);
+  addEventListener("pagehide", disconnect);
+  // Browsers allow about six connections per server: background tabs let
+  // theirs go, and catch up (the server compares generations) when shown.
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "hidden") disconnect();
+    else ensure();
   });
 })();

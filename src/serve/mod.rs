@@ -90,6 +90,10 @@ struct Publisher {
     pending: bool,
     warnings: HashSet<String>,
     first: bool,
+    /// A site is being served (false while the first build has failed).
+    serving: bool,
+    /// The error lines last printed: the same errors again are not repeated.
+    printed: Vec<String>,
 }
 
 fn error_lines(diags: &[Diagnostic]) -> Vec<String> {
@@ -101,6 +105,17 @@ fn error_lines(diags: &[Diagnostic]) -> Vec<String> {
 }
 
 impl Publisher {
+    /// Prints a rebuild's errors, unless they are exactly the ones printed
+    /// last time (an old broken file would otherwise repeat on every save).
+    fn print_errors(&mut self, errors: &[String]) {
+        if errors != self.printed.as_slice() {
+            for e in errors {
+                eprintln!("{e}");
+            }
+            self.printed = errors.to_vec();
+        }
+    }
+
     fn say(&self, line: &str) {
         if !self.quiet {
             println!("{line}");
@@ -131,16 +146,14 @@ impl Publisher {
             Ok(out) => {
                 self.print_warnings(&out.diags);
                 let errors = error_lines(&out.diags);
-                for e in &errors {
-                    eprintln!("{e}");
-                }
+                self.print_errors(&errors);
                 let keys: HashSet<(PathBuf, String)> = out
                     .diags
                     .iter()
                     .filter(|d| d.level == Level::Error)
                     .map(|d| (d.path.clone(), d.message.clone()))
                     .collect();
-                let blocked = !first && !keys.is_subset(&self.served_errors);
+                let blocked = self.serving && !keys.is_subset(&self.served_errors);
                 self.pending |= !out.changed.is_empty();
                 let errors = Arc::new(errors);
                 if blocked {
@@ -150,6 +163,7 @@ impl Publisher {
                 }
                 let reload = std::mem::take(&mut self.pending);
                 self.served_errors = keys;
+                self.serving = true;
                 self.shared.send_modify(|s| {
                     if reload || first {
                         s.files = out.files.clone();
@@ -185,9 +199,7 @@ impl Publisher {
             }
             Err(diags) => {
                 let errors = diags.iter().map(|d| d.to_string()).collect::<Vec<_>>();
-                for e in &errors {
-                    eprintln!("{e}");
-                }
+                self.print_errors(&errors);
                 eprintln!(
                     "{}",
                     if first {
@@ -196,9 +208,9 @@ impl Publisher {
                         "rebuild failed: still serving the last good site"
                     }
                 );
-                // Whatever is rebuilt next starts from scratch and must be shown.
+                // Whatever is rebuilt next starts from scratch and must be
+                // shown; the served site (and its errors) stays as it was.
                 self.pending = true;
-                self.served_errors.clear();
                 let errors = Arc::new(errors);
                 self.shared.send_modify(|s| s.errors = errors);
             }
@@ -307,10 +319,12 @@ pub fn start(opts: Options) -> Result<Server, String> {
         pending: false,
         warnings: HashSet::new(),
         first: true,
+        serving: false,
+        printed: Vec::new(),
     };
     // Watch before the first build, so a save during it is not lost.
     let mut watcher = Watcher::new()?;
-    for p in watcher.sync(&targets(&engine), &[]) {
+    for p in watcher.sync(&targets(&engine), &[]).1 {
         eprintln!("warning: {p}");
     }
     let started = Instant::now();
@@ -351,32 +365,53 @@ pub fn start(opts: Options) -> Result<Server, String> {
 
     std::thread::Builder::new()
         .name("rebuild".into())
-        .spawn(move || loop {
-            let Some(batch) = watcher.next() else { return };
-            let started = Instant::now();
-            for e in &batch.errors {
-                eprintln!("warning: file watcher: {e}");
-            }
-            let before = targets(&engine);
-            let trigger = watch::classify(&before, &batch.events, batch.rescan);
-            if !trigger.any() {
-                continue;
-            }
-            if trigger.everything {
-                engine.invalidate();
-            }
-            let result = rebuild(&mut engine, &trigger.hints);
-            publisher.publish(result, started);
-            // The config may have moved the content folder; folders may have
-            // been created or recreated.
-            let created: Vec<PathBuf> = batch
-                .events
-                .iter()
-                .filter(|(k, _)| k.is_create())
-                .flat_map(|(_, p)| p.iter().cloned())
-                .collect();
-            for p in watcher.sync(&targets(&engine), &created) {
-                eprintln!("warning: {p}");
+        .spawn(move || {
+            // A rebuild the loop owes itself: a folder was just watched for
+            // the first time, and files may have landed in it unseen.
+            let mut owed: Option<watch::Trigger> = None;
+            loop {
+                let (trigger, created, started) = match owed.take() {
+                    Some(t) => (t, Vec::new(), Instant::now()),
+                    None => {
+                        let Some(batch) = watcher.next() else { return };
+                        let started = Instant::now();
+                        for e in &batch.errors {
+                            eprintln!("warning: file watcher: {e}");
+                        }
+                        let trigger =
+                            watch::classify(&targets(&engine), &batch.events, batch.rescan);
+                        let created: Vec<PathBuf> = batch
+                            .events
+                            .iter()
+                            .filter(|(k, _)| k.is_create())
+                            .flat_map(|(_, p)| p.iter().cloned())
+                            .collect();
+                        (trigger, created, started)
+                    }
+                };
+                if !trigger.any() {
+                    continue;
+                }
+                if trigger.everything {
+                    engine.invalidate();
+                }
+                let result = rebuild(&mut engine, &trigger.hints);
+                // Watches first (the config may have moved the content
+                // folder; folders may have been created), so that a save
+                // made right after the page updates is seen.
+                let now = targets(&engine);
+                let (added, problems) = watcher.sync(&now, &created);
+                for p in problems {
+                    eprintln!("warning: {p}");
+                }
+                if !added.is_empty() {
+                    owed = Some(watch::Trigger {
+                        hints: Vec::new(),
+                        content: true,
+                        everything: added.iter().any(|a| Some(a) != now.content.as_ref()),
+                    });
+                }
+                publisher.publish(result, started);
             }
         })
         .map_err(|e| e.to_string())?;

@@ -65,6 +65,16 @@ pub struct Stats {
     /// The update started from nothing (first build, config or theme change).
     pub from_scratch: bool,
     pub elapsed: Duration,
+    /// Time per stage: walk, read, assemble, prepare, render, diff.
+    pub phases: Vec<(&'static str, Duration)>,
+}
+
+impl Stats {
+    fn lap(&mut self, name: &'static str, since: &mut Instant) {
+        let now = Instant::now();
+        self.phases.push((name, now - *since));
+        *since = now;
+    }
 }
 
 /// One content file as last read.
@@ -182,6 +192,7 @@ impl Engine {
 
     fn step(&self, st: &mut State, hints: &[PathBuf]) -> Result<Output, Vec<Diagnostic>> {
         let mut stats = Stats::default();
+        let mut t = Instant::now();
         let config = &st.setup.config;
         let content_dir = st.setup.content_dir.clone();
 
@@ -217,6 +228,7 @@ impl Engine {
             })
             .collect();
         stats.read = to_read.len();
+        stats.lap("walk", &mut t);
         let read: Vec<(PathBuf, Source)> = to_read
             .par_iter()
             .map(|(rel, stamp)| {
@@ -235,6 +247,7 @@ impl Engine {
         st.sources.retain(|rel, _| keep.contains(rel));
         st.sources.extend(read);
 
+        stats.lap("read", &mut t);
         let mut diags = walk_diags;
         let mut docs = Vec::with_capacity(st.sources.len());
         for s in st.sources.values() {
@@ -243,6 +256,7 @@ impl Engine {
         }
         let archive = content::assemble(docs, config, diags);
 
+        stats.lap("assemble", &mut t);
         // Prepare: reuse every page whose inputs are unchanged.
         let index_key: Vec<(PathBuf, String)> = archive
             .reports
@@ -324,6 +338,7 @@ impl Engine {
             config.clone(),
             site_diags,
         );
+        stats.lap("prepare", &mut t);
         stats.reports = site.reports.len();
         stats.dailies = site.dailies.len();
 
@@ -344,6 +359,7 @@ impl Engine {
         let site_wide = pages.and_then(|p| Ok((p, renderer.render_site_wide()?)));
         let (pages, site_wide) = site_wide.map_err(|d| vec![d])?;
         stats.rendered = pages.len() + site_wide.len();
+        stats.lap("render", &mut t);
 
         let mut files: Files = if relink {
             Files::new()
@@ -368,6 +384,7 @@ impl Engine {
         all_diags.extend(site.diags.iter().cloned());
         diag::sort(&mut all_diags);
 
+        stats.lap("diff", &mut t);
         let files = Arc::new(files);
         st.files = files.clone();
         st.site_wide = new_site_wide;
@@ -414,9 +431,11 @@ fn dirty_pages(
 
 /// Paths whose bytes differ between two outputs, including added and removed ones.
 fn diff(old: &Files, new: &Files) -> Vec<String> {
+    // Untouched outputs are the very same buffers: compare pointers first.
+    let same = |a: &Bytes, b: &Bytes| (a.as_ptr() == b.as_ptr() && a.len() == b.len()) || a == b;
     let mut changed: Vec<String> = new
         .iter()
-        .filter(|(k, v)| old.get(*k) != Some(v))
+        .filter(|(k, v)| !old.get(*k).is_some_and(|o| same(o, v)))
         .map(|(k, _)| k.clone())
         .collect();
     changed.extend(old.keys().filter(|k| !new.contains_key(*k)).cloned());

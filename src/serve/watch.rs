@@ -166,7 +166,9 @@ impl Watcher {
 
     /// Watches what `targets` names and exists; drops watches on folders
     /// that are gone. `renew` re-adds watches on paths just recreated.
-    pub fn sync(&mut self, targets: &Targets, renew: &[PathBuf]) -> Vec<String> {
+    /// Returns the folders newly watched (files may have been written into
+    /// them before their watch existed: the caller looks again) and problems.
+    pub fn sync(&mut self, targets: &Targets, renew: &[PathBuf]) -> (Vec<PathBuf>, Vec<String>) {
         let mut want: BTreeMap<PathBuf, RecursiveMode> = BTreeMap::new();
         want.insert(targets.root.clone(), RecursiveMode::NonRecursive);
         if let Some(parent) = targets.config.parent() {
@@ -186,6 +188,7 @@ impl Watcher {
         }
         want.retain(|p, _| p.is_dir());
         let mut problems = Vec::new();
+        let mut added = Vec::new();
         let stale: Vec<PathBuf> = self
             .watched
             .iter()
@@ -202,12 +205,13 @@ impl Watcher {
             }
             match self.debouncer.watch(&p, mode) {
                 Ok(()) => {
-                    self.watched.insert(p, mode);
+                    self.watched.insert(p.clone(), mode);
+                    added.push(p);
                 }
                 Err(e) => problems.push(format!("{}: cannot watch: {e}", p.display())),
             }
         }
-        problems
+        (added, problems)
     }
 
     /// Waits for the next batch of events; `None` when the watcher stopped.
