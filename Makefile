@@ -2,7 +2,7 @@
 CARGO ?= cargo
 BIN := target/release/chronicle
 
-.PHONY: site build test lint fmt serve bench clean
+.PHONY: site build test lint fmt serve bench bench-serve clean
 
 site: build
 	$(BIN) build
@@ -22,9 +22,13 @@ lint:
 fmt:
 	$(CARGO) fmt
 
-serve:
-	@echo "chronicle serve is not available yet (it lands with the writing-loop issue)."
-	@echo "For now: make site, then open $(CURDIR)/public/index.html"
+# The writing loop: serves the site on http://127.0.0.1:1111/ with live reload.
+serve: build
+	$(BIN) serve
+
+# Save-to-reload time on a generated 1,000-report archive (release build).
+bench-serve:
+	$(CARGO) bench --locked --bench serve
 
 clean:
 	rm -rf public target
