@@ -18,7 +18,9 @@
 //!   so only the pages that show a changed document are rendered again: its
 //!   own page, its previous and next report, its daily notes (or, for a
 //!   daily note, its report and sibling notes), plus every site-wide output
-//!   (`Renderer::render_site_wide`). Everything else keeps its bytes.
+//!   (`Renderer::render_site_wide`). Everything else keeps its bytes,
+//!   unless a "canary" (one untouched page, rendered every time) shows that
+//!   pages depend on the site as a whole; then all pages are rendered.
 //!
 //! The result is byte-identical to a full build: tests/incremental.rs
 //! checks that after edits, additions, deletions and renames.
@@ -347,17 +349,48 @@ impl Engine {
             site: &site,
             theme: &st.setup.theme,
         };
-        let (report_ix, daily_ix): (Vec<usize>, Vec<usize>) = if relink {
+        let all = || -> (Vec<usize>, Vec<usize>) {
             (
                 (0..site.reports.len()).collect(),
                 (0..site.dailies.len()).collect(),
             )
-        } else {
-            dirty_pages(&site, &changed_reports, &changed_dailies)
         };
-        let pages = renderer.render_pages(&report_ix, &daily_ix);
-        let site_wide = pages.and_then(|p| Ok((p, renderer.render_site_wide()?)));
-        let (pages, site_wide) = site_wide.map_err(|d| vec![d])?;
+        let (report_ix, daily_ix, canaries) = if relink {
+            let (r, d) = all();
+            (r, d, Vec::new())
+        } else {
+            let (mut r, mut d) = dirty_pages(&site, &changed_reports, &changed_dailies);
+            // Canaries: one untouched report page and one daily page are
+            // rendered too. Should they differ from last time, pages draw on
+            // something site-wide (say, a navigation entry that appears with
+            // the first incident) and every page is rendered again.
+            let mut canaries = Vec::new();
+            if let Some(i) = (0..site.reports.len()).find(|i| r.binary_search(i).is_err()) {
+                r.push(i);
+                canaries.push(site.reports[i].doc.url.clone());
+            }
+            if let Some(j) = (0..site.dailies.len()).find(|j| d.binary_search(j).is_err()) {
+                d.push(j);
+                canaries.push(site.dailies[j].doc.url.clone());
+            }
+            (r, d, canaries)
+        };
+        let mut pages = renderer
+            .render_pages(&report_ix, &daily_ix)
+            .map_err(|d| vec![d])?;
+        let moved = pages
+            .iter()
+            .filter(|f| canaries.contains(&key(&f.path)))
+            .any(|f| {
+                st.files
+                    .get(&key(&f.path))
+                    .is_none_or(|old| old[..] != f.bytes[..])
+            });
+        if moved {
+            let (r, d) = all();
+            pages = renderer.render_pages(&r, &d).map_err(|d| vec![d])?;
+        }
+        let site_wide = renderer.render_site_wide().map_err(|d| vec![d])?;
         stats.rendered = pages.len() + site_wide.len();
         stats.lap("render", &mut t);
 
@@ -441,4 +474,51 @@ fn diff(old: &Files, new: &Files) -> Vec<String> {
     changed.extend(old.keys().filter(|k| !new.contains_key(*k)).cloned());
     changed.sort();
     changed
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::NaiveDate;
+
+    fn site(n: u32) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        let content = dir.path().join("content");
+        std::fs::create_dir_all(&content).unwrap();
+        for w in 1..=n {
+            let date = NaiveDate::from_isoywd_opt(2024, w, chrono::Weekday::Fri).unwrap();
+            std::fs::write(
+                content.join(format!("{date}.md")),
+                format!("# 第{w}周 {date}\n\n- 进度{w}0%\n"),
+            )
+            .unwrap();
+        }
+        dir
+    }
+
+    #[test]
+    fn a_moved_canary_renders_every_page() {
+        let dir = site(6);
+        let mut engine = Engine::new(Paths {
+            root: dir.path().to_path_buf(),
+            ..Paths::default()
+        });
+        let first = engine.update(&[]).unwrap();
+        let last = dir.path().join("content/2024-02-09.md");
+        std::fs::write(&last, "# 第6周 2024-02-09\n\n- 进度61%\n").unwrap();
+        let normal = engine.update(std::slice::from_ref(&last)).unwrap();
+        // The edited page, its neighbour and one canary; not all six.
+        let site_wide = first.files.len() - 6;
+        assert_eq!(normal.stats.rendered, 3 + site_wide);
+
+        // Pretend an untouched page came out differently last time, as if
+        // it showed something site-wide: every page is rendered again.
+        let canary = "reports/2024-w01.html";
+        let st = engine.state.as_mut().unwrap();
+        Arc::make_mut(&mut st.files).insert(canary.into(), Bytes::from_static(b"stale"));
+        std::fs::write(&last, "# 第6周 2024-02-09\n\n- 进度62%\n").unwrap();
+        let out = engine.update(std::slice::from_ref(&last)).unwrap();
+        assert_eq!(out.stats.rendered, 6 + site_wide);
+        assert_eq!(out.files[canary], first.files[canary]);
+    }
 }
