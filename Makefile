@@ -2,7 +2,7 @@
 CARGO ?= cargo
 BIN := target/release/chronicle
 
-.PHONY: site build test lint fmt serve bench bench-serve clean
+.PHONY: site build test lint fmt serve bench bench-serve fuzz clean
 
 site: build
 	$(BIN) build
@@ -29,6 +29,10 @@ serve: build
 # Save-to-reload time on a generated 1,000-report archive (release build).
 bench-serve:
 	$(CARGO) bench --locked --bench serve
+
+# Every fuzz target for FUZZ_SECONDS each (default 600); see README "Fuzzing".
+fuzz:
+	scripts/fuzz.sh
 
 clean:
 	rm -rf public target

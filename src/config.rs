@@ -45,6 +45,107 @@ pub struct Config {
     pub drafts: bool,
     /// Keep raw HTML in reports as written instead of escaping it.
     pub unsafe_html: bool,
+    /// Headings under which metrics are looked for by default, and where
+    /// zero-config discovery looks (matched as substrings, ignoring 【】).
+    pub metric_sections: Vec<String>,
+    /// Metric definitions. With none, recurring label–number pairs in the
+    /// metric sections become series on their own.
+    pub metrics: Vec<MetricDef>,
+    pub projects: ProjectsConfig,
+    pub incidents: IncidentsConfig,
+    /// The metric definitions compiled once (labels automaton, patterns),
+    /// shared by every report's extraction.
+    #[serde(skip)]
+    pub(crate) compiled: std::sync::OnceLock<std::sync::Arc<crate::extract::metrics::Compiled>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Better {
+    #[default]
+    Higher,
+    Lower,
+}
+
+/// `[projects]`: where project updates are and how names are matched.
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ProjectsConfig {
+    /// Headings whose bullets and sub-headings are project updates.
+    pub sections: Vec<String>,
+    /// A project not mentioned for this many weeks is stalled.
+    pub stalled_after_weeks: u32,
+    /// How alike two names must be (0–1) to be matched as one project.
+    pub similarity: f64,
+    /// Name → canonical name. A name mapped to itself is never matched
+    /// automatically to another project.
+    pub aliases: std::collections::BTreeMap<String, String>,
+}
+
+impl Default for ProjectsConfig {
+    fn default() -> Self {
+        Self {
+            sections: ["O1", "O2", "重点工作", "项目", "Projects"]
+                .map(String::from)
+                .to_vec(),
+            stalled_after_weeks: 4,
+            similarity: 0.75,
+            aliases: Default::default(),
+        }
+    }
+}
+
+/// `[incidents]`: where incidents are listed and how they are written.
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct IncidentsConfig {
+    /// Headings, or list items and paragraphs acting as headings
+    /// (`4. 生产稳定性事件：`), whose items are incidents.
+    pub sections: Vec<String>,
+    /// Words that introduce the cause.
+    pub cause_labels: Vec<String>,
+    /// Words that introduce the action taken.
+    pub action_labels: Vec<String>,
+    /// Words that introduce the impact (`影响：`), kept apart from the
+    /// cause and action.
+    pub impact_labels: Vec<String>,
+}
+
+impl Default for IncidentsConfig {
+    fn default() -> Self {
+        Self {
+            sections: ["生产稳定性事件", "生产事件", "线上问题", "Incidents"]
+                .map(String::from)
+                .to_vec(),
+            cause_labels: ["原因", "根因", "Cause"].map(String::from).to_vec(),
+            action_labels: ["处置", "处理", "措施", "解决", "Action"]
+                .map(String::from)
+                .to_vec(),
+            impact_labels: ["影响", "Impact"].map(String::from).to_vec(),
+        }
+    }
+}
+
+/// One `[[metrics]]` entry.
+#[derive(Debug, Clone, Deserialize, serde::Serialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct MetricDef {
+    pub name: String,
+    /// Stable ASCII id for URLs and data files; derived from the name when absent.
+    pub id: Option<String>,
+    pub unit: String,
+    /// Phrases that introduce the figure (`入金有效成功率`, `AB级`).
+    pub labels: Vec<String>,
+    /// A regex with one capture group, for figures no label can describe.
+    pub pattern: Option<String>,
+    /// Where to look: heading names; `["*"]` is the whole report; empty means `metric_sections`.
+    pub sections: Vec<String>,
+    pub target: Option<f64>,
+    pub better: Better,
+    /// Dashboard group (`成功率`, `稳定性`).
+    pub group: String,
+    /// Shown as a sparkline on the home page.
+    pub headline: bool,
 }
 
 impl Default for Config {
@@ -60,6 +161,20 @@ impl Default for Config {
             output_dir: "public".into(),
             drafts: false,
             unsafe_html: false,
+            metric_sections: [
+                "系统运行数据",
+                "运行数据",
+                "核心指标",
+                "关键指标",
+                "Metrics",
+                "Key metrics",
+            ]
+            .map(String::from)
+            .to_vec(),
+            metrics: Vec::new(),
+            projects: ProjectsConfig::default(),
+            incidents: IncidentsConfig::default(),
+            compiled: Default::default(),
         }
     }
 }
@@ -88,6 +203,7 @@ impl Config {
                 let line = e.span().map(|s| line_of(text, s.start));
                 ConfigError(Diagnostic::error(path, line, e.message().to_string()))
             })?;
+        config.validate(text, path)?;
         let diags = unknown
             .into_iter()
             .map(|key| {
@@ -96,6 +212,51 @@ impl Config {
             })
             .collect();
         Ok((config, diags))
+    }
+
+    pub fn compiled_metrics(&self) -> &crate::extract::metrics::Compiled {
+        self.compiled
+            .get_or_init(|| std::sync::Arc::new(crate::extract::metrics::Compiled::new(self)))
+    }
+
+    /// Checks what serde cannot: patterns compile with one capture group,
+    /// every metric can be found somehow, names are unique.
+    fn validate(&self, text: &str, path: &Path) -> Result<(), ConfigError> {
+        let mut seen = std::collections::HashSet::new();
+        for m in &self.metrics {
+            let line = find_value_line(text, &m.name);
+            let err = |msg: String| ConfigError(Diagnostic::error(path, line, msg));
+            if m.name.trim().is_empty() {
+                return Err(err("a [[metrics]] entry has no `name`".into()));
+            }
+            if !seen.insert(m.name.as_str()) {
+                return Err(err(format!("metric `{}` is defined twice", m.name)));
+            }
+            if m.labels.iter().all(|l| l.trim().is_empty()) && m.pattern.is_none() {
+                return Err(err(format!(
+                    "metric `{}` needs `labels` or a `pattern`",
+                    m.name
+                )));
+            }
+            if let Some(p) = &m.pattern {
+                match regex::Regex::new(p) {
+                    Ok(re) if re.captures_len() == 2 => {}
+                    Ok(_) => {
+                        return Err(err(format!(
+                            "pattern of metric `{}` must have exactly one capture group",
+                            m.name
+                        )))
+                    }
+                    Err(e) => {
+                        return Err(err(format!(
+                            "pattern of metric `{}` is not a valid regex: {e}",
+                            m.name
+                        )))
+                    }
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Loads `path`; when `required` is false a missing file means defaults.
@@ -139,6 +300,14 @@ fn find_key_line(text: &str, key: &str) -> Option<usize> {
         .map(|i| i + 1)
 }
 
+/// The line where a string value appears (for errors about a table entry).
+fn find_value_line(text: &str, value: &str) -> Option<usize> {
+    let quoted = format!("\"{value}\"");
+    text.lines()
+        .position(|l| l.contains(&quoted))
+        .map(|i| i + 1)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -169,6 +338,25 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(err.0.line, Some(2));
+    }
+
+    #[test]
+    fn metric_definitions() {
+        let text = "[[metrics]]\nname = \"健康分\"\nlabels = [\"健康分\"]\nsections = [\"*\"]\nbetter = \"higher\"\n";
+        let (c, d) = Config::parse(text, Path::new("c")).unwrap();
+        assert!(d.is_empty());
+        assert_eq!(c.metrics[0].sections, ["*"]);
+        let bad = "[[metrics]]\nname = \"x\"\npattern = \"tps(\\\\d+\"\n";
+        let e = Config::parse(bad, Path::new("c")).unwrap_err();
+        assert!(e.0.message.contains("not a valid regex"), "{}", e.0);
+        assert_eq!(e.0.line, Some(2));
+        let none = "[[metrics]]\nname = \"x\"\n";
+        assert!(Config::parse(none, Path::new("c")).is_err());
+        let typo = "[[metrics]]\nname = \"x\"\nlabel = [\"x\"]\n";
+        assert!(
+            Config::parse(typo, Path::new("c")).is_err(),
+            "unknown key inside a metric is an error"
+        );
     }
 
     #[test]

@@ -13,6 +13,11 @@ use crate::diag::Diagnostic;
 use crate::extract::{self, Facts};
 use crate::markdown::{self, Rendered, Resolved};
 
+pub mod incidents;
+pub mod metrics;
+pub mod projects;
+pub use metrics::Series;
+
 pub struct Page {
     pub doc: Doc,
     pub rendered: Rendered,
@@ -28,6 +33,12 @@ pub struct Site {
     /// Reports, dated oldest first, then undated.
     pub reports: Vec<Page>,
     pub dailies: Vec<Page>,
+    /// Metric series, in config order (or discovery order).
+    pub metrics: Vec<Series>,
+    /// Projects, matched across reports.
+    pub projects: Vec<projects::Project>,
+    /// The incident log, newest first.
+    pub incidents: Vec<incidents::Entry>,
     pub diags: Vec<Diagnostic>,
 }
 
@@ -204,7 +215,7 @@ pub fn assemble(
     dailies: Vec<Page>,
     weeks: Weeks,
     config: Config,
-    diags: Vec<Diagnostic>,
+    mut diags: Vec<Diagnostic>,
 ) -> Site {
     for r in reports.iter_mut() {
         r.dailies.clear();
@@ -214,11 +225,17 @@ pub fn assemble(
             reports[p].dailies.push(i);
         }
     }
+    let metrics = metrics::build(&reports, &config, &mut diags);
+    let projects = projects::build(&reports, &config, &mut diags);
+    let incidents = incidents::build(&reports);
     Site {
         config,
         weeks,
         reports,
         dailies,
+        metrics,
+        projects,
+        incidents,
         diags,
     }
 }

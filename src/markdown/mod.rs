@@ -179,11 +179,10 @@ pub fn render(body: &str, opts: &RenderOptions, resolve: &dyn Fn(&str) -> Resolv
     let lines = Lines::new(body, opts.first_line);
     let events: Vec<(Event, Range<usize>)> = Parser::new_ext(body, parser_options())
         .into_offset_iter()
-        .map(|(ev, r)| match ev {
-            Event::Html(h) | Event::InlineHtml(h) if !opts.unsafe_html => (Event::Text(h), r),
-            ev => (ev, r),
-        })
         .collect();
+    let has_raw_html = events
+        .iter()
+        .any(|(e, _)| matches!(e, Event::Html(_) | Event::InlineHtml(_)));
     let events = cjk::repair(events, body);
 
     let mut out: Vec<Event> = Vec::with_capacity(events.len() + 16);
@@ -467,6 +466,12 @@ pub fn render(body: &str, opts: &RenderOptions, resolve: &dyn Fn(&str) -> Resolv
 
     let mut html = String::with_capacity(body.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, out.into_iter());
+    // Raw HTML is cleaned after rendering, when the whole page is well
+    // formed, so a tag opened in one place and closed in another is judged
+    // as a whole. Only reports that have raw HTML pay for it.
+    if has_raw_html && !opts.unsafe_html {
+        html = sanitize(&html);
+    }
     let tree = st.tree.finish();
     let toc = toc_of(&tree.children, 3);
     Rendered {
@@ -476,6 +481,24 @@ pub fn render(body: &str, opts: &RenderOptions, resolve: &dyn Fn(&str) -> Resolv
         text,
         missing_links,
     }
+}
+
+/// ammonia with what chronicle's own Markdown output needs on top of its
+/// safe defaults: ids and classes (anchors, footnotes, missing links), task
+/// list checkboxes, table alignment. Scripts, event handlers, `javascript:`
+/// URLs and styles are removed; `<br>`, `<sub>`, `<kbd>` and friends stay.
+fn sanitize(html: &str) -> String {
+    use std::sync::LazyLock;
+    static CLEANER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
+        let mut b = ammonia::Builder::default();
+        b.add_generic_attributes(["id", "class", "title", "align"])
+            .add_tags(["input", "section"])
+            .add_tag_attributes("input", ["type", "checked", "disabled"])
+            .add_tag_attributes("a", ["href", "rel"])
+            .link_rel(None);
+        b
+    });
+    CLEANER.clean(html).to_string()
 }
 
 fn toc_of(sections: &[Section], max_level: u8) -> Vec<TocEntry> {
@@ -576,8 +599,24 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn raw_html_escaped_unless_unsafe() {
-        assert!(html_of("a <script>x</script> b").contains("&lt;script&gt;"));
+    fn raw_html_sanitised_unless_unsafe() {
+        let h = html_of("a <script>alert(1)</script> b<br>c <img src=\"x.png\" onerror=\"alert(1)\"> <a href=\"javascript:alert(1)\">x</a>\n\n<div onclick=\"x()\" style=\"color:red\">block</div>\n\n- [x] task\n\n| a |\n|:-:|\n| 1 |\n");
+        assert!(!h.contains("<script") && !h.contains("alert(1)"), "{h}");
+        assert!(
+            !h.contains("onerror") && !h.contains("onclick") && !h.contains("javascript:"),
+            "{h}"
+        );
+        assert!(!h.contains("style="), "{h}");
+        assert!(h.contains("<br>"), "harmless tags stay: {h}");
+        assert!(h.contains("<img src=\"x.png\">"), "{h}");
+        assert!(h.contains("block</div>"), "{h}");
+        assert!(
+            h.contains("type=\"checkbox\"") && h.contains("checked"),
+            "chronicle's own markup stays: {h}"
+        );
+        assert!(h.contains("class=\"anchor\" id=\"L"), "{h}");
+        // Reports without raw HTML are not touched at all.
+        assert_eq!(html_of("**a** <>"), "<p><strong>a</strong> &lt;&gt;</p>\n");
         let r = render(
             "a <b>x</b>",
             &RenderOptions {

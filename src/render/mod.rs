@@ -2,7 +2,11 @@
 //! Tera, data files as JSON) in memory. Writing them is `output`'s job, so a
 //! failure here leaves the previous site untouched.
 
+pub mod charts;
 pub mod data;
+mod incidents;
+mod metrics;
+mod projects;
 pub mod theme;
 
 use std::path::PathBuf;
@@ -87,7 +91,27 @@ impl<'a> Renderer<'a> {
     /// The site-wide navigation: (section key, label, URL from the root).
     /// A view appears only when the archive has something to show in it.
     fn nav(&self) -> Vec<serde_json::Value> {
-        let items = [("home", "archive", "index.html", true)];
+        let items = [
+            ("home", "archive", "index.html", true),
+            (
+                "metrics",
+                "metrics",
+                "metrics.html",
+                !self.site.metrics.is_empty(),
+            ),
+            (
+                "projects",
+                "projects",
+                "projects.html",
+                !self.site.projects.is_empty(),
+            ),
+            (
+                "incidents",
+                "incidents",
+                "incidents.html",
+                !self.site.incidents.is_empty(),
+            ),
+        ];
         items
             .iter()
             .filter(|i| i.3)
@@ -125,6 +149,13 @@ impl<'a> Renderer<'a> {
         }
     }
 
+    /// A report's body with its incidents marked and its project updates
+    /// linked to their project pages.
+    fn decorate_report(&self, i: usize, html: &str) -> String {
+        let html = self.mark_incidents(i, html);
+        self.link_projects(i, &html)
+    }
+
     fn link(&self, from: &str, p: &Page) -> Link {
         Link {
             title: p.doc.title().to_string(),
@@ -137,7 +168,10 @@ impl<'a> Renderer<'a> {
         let url = &p.doc.url;
         let mut ctx = self.base_context(url, "report");
         let (prev, next) = self.site.neighbours(i);
-        ctx.insert("page", &self.page_view(p));
+        let content = self.decorate_report(i, &p.rendered.html);
+        let mut view = self.page_view(p);
+        view.content = &content;
+        ctx.insert("page", &view);
         ctx.insert("prev", &prev.map(|j| self.link(url, &self.site.reports[j])));
         ctx.insert("next", &next.map(|j| self.link(url, &self.site.reports[j])));
         let dailies: Vec<Link> = p
@@ -146,6 +180,7 @@ impl<'a> Renderer<'a> {
             .map(|&j| self.link(url, &self.site.dailies[j]))
             .collect();
         ctx.insert("dailies", &dailies);
+        ctx.insert("figures", &self.report_figures(i));
         self.render("report.html", &ctx, url)
     }
 
@@ -238,6 +273,7 @@ impl<'a> Renderer<'a> {
         ctx.insert("undated", &undated);
         ctx.insert("latest", &latest);
         ctx.insert("total", &self.site.reports.len());
+        ctx.insert("headlines", &self.headlines());
         ctx.insert(
             "first_date",
             &dated
@@ -289,14 +325,24 @@ impl<'a> Renderer<'a> {
     }
 
     /// Renders every output that draws on the whole site rather than on one
-    /// page: the home page, 404, data files, statics (and every aggregate
-    /// page). `serve` re-renders all of these after any content change.
+    /// page: the home page, 404, the metric, project and incident pages,
+    /// data files and statics. `serve` re-renders all of these after any
+    /// content change.
     pub fn render_site_wide(&self) -> Result<Vec<OutFile>, Diagnostic> {
-        let mut files = vec![
-            self.index()?,
-            self.not_found()?,
-            data::reports_json(self.site),
-        ];
+        let mut files = vec![self.index()?, self.not_found()?];
+        for page in self.metric_pages() {
+            files.push(page?);
+        }
+        for page in self.project_pages() {
+            files.push(page?);
+        }
+        for page in self.incident_pages() {
+            files.push(page?);
+        }
+        files.push(data::reports_json(self.site));
+        files.push(data::metrics_json(self.site));
+        files.push(data::metrics_csv(self.site));
+        files.push(data::incidents_json(self.site));
         for (rel, bytes) in &self.theme.statics {
             files.push(OutFile::new(
                 PathBuf::from("static").join(rel),

@@ -28,7 +28,12 @@ const DEFAULT_TEMPLATES: &[(&str, &str)] = embed!(
     "index.html",
     "report.html",
     "daily.html",
-    "404.html"
+    "404.html",
+    "metrics.html",
+    "metric.html",
+    "projects.html",
+    "project.html",
+    "incidents.html",
 );
 const DEFAULT_STATIC: &[(&str, &[u8])] = &[(
     "style.css",

@@ -1,0 +1,661 @@
+//! Project updates. In a project section (O1, O2, 重点工作…) each top-level
+//! bullet and each sub-heading is one project's update for the week: its
+//! name, its text with everything nested under it, and what the text says
+//! about progress, status and planned dates.
+
+use std::collections::BTreeMap;
+use std::sync::LazyLock;
+
+use chrono::{Datelike, NaiveDate};
+use regex::Regex;
+use serde::Serialize;
+
+use super::metrics::scope;
+use super::text::clauses;
+use crate::config::ProjectsConfig;
+use crate::content::dates::nearest_date;
+use crate::markdown::{Block, Item, Section};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Testing,
+    Risk,
+    Done,
+}
+
+/// A date the update says something is planned for (`目标5/6上线`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Planned {
+    pub date: NaiveDate,
+    /// The milestone: 上线, 投产, 提测, 完成…
+    pub what: String,
+    /// 目标, 预计, 计划… when written.
+    pub intent: Option<String>,
+    /// The words as written.
+    pub text: String,
+    /// Found in a nested item (a sub-task's date), not the update's own words.
+    pub nested: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Update {
+    /// The project's name as written this week (numbering and 【】 removed).
+    pub name: String,
+    /// The project section it is under (`O1 服务业务`).
+    pub section: String,
+    /// The week's text, nested items indented under it.
+    pub text: String,
+    pub progress: Option<f64>,
+    pub parts: BTreeMap<String, f64>,
+    pub status: Option<Status>,
+    pub planned: Vec<Planned>,
+    pub line: usize,
+    /// Anchor of the bullet or heading in the report page.
+    pub anchor: String,
+}
+
+static NUMBERING: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\s*(?:[A-Za-z]|\d{1,2}|[一二三四五六七八九十]{1,3})\s*[.．、)）]\s*|^\s*[（(]\s*\d{1,2}\s*[）)]\s*").unwrap()
+});
+static PROGRESS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(总进度|整体进度|总体进度|研发进度|研发进展|完成度|进度|进展)\s*(?:[（(][^）)]{0,30}[）)])?\s*(?:[:：=]|为|达到|约)?\s*(\d{1,3}(?:\.\d+)?)\s*[%％]").unwrap()
+});
+static PLANNED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?x)
+        (?P<intent>目标|预计|计划|预期|争取|拟)?\s*
+        (?:
+            (?P<m>\d{1,2})\s*[/月.]\s*(?P<d>\d{1,2})\s*[日号]?
+          | (?P<y>\d{4})\s*[-/.年]\s*(?P<ym>\d{1,2})\s*[-/.月]\s*(?P<yd>\d{1,2})\s*[日号]?
+          | (?P<m2>\d{1,2})\s*月\s*(?P<part>初|上旬|中旬|中|下旬|底|末)
+          | (?P<mmdd>\d{3,4})
+        )
+        \s*(?P<mod>前|之前|左右)?\s*
+        (?P<obj>\p{Han}{0,4}?)\s*
+        (?P<what>上线|投产|提测|验收|测完|交付|发布|试单|灰度|切换|完成)",
+    )
+    .unwrap()
+});
+static DONE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"上线完成|上线完毕|已上线|已完成上线|已全量上线|已投产|投产完成|结项|(?i:\bdone\b|\bshipped\b|\blaunched\b)",
+    )
+    .unwrap()
+});
+static TESTING: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"提测|测试中|进入测试|测试阶段|转测|(?i:\btesting\b|\bin qa\b)").unwrap()
+});
+static RISK: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"风险|延期|推迟|暂停|资源\p{Han}{0,3}不足|人力不足|受限|阻塞|卡住|(?i:\bdelay(?:ed)?\b|\bblocked\b|\bat risk\b)").unwrap()
+});
+static NO_RISK: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"无风险|没有风险|暂无风险|风险可控|风险评估|风险数据|风险指标|风控").unwrap()
+});
+/// What a name ends with that is status, not name (`账单数据质量治理结项完成`).
+static NAME_TAIL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:结项完成|上线完成|研发完成|开发完成|已上线|已完成|进度正常|按计划进行中|按计划推进中|进行中|推进中|主要进展|本周进展)+$").unwrap()
+});
+
+/// A project's name from a heading or the start of a bullet.
+pub fn clean_name(s: &str) -> String {
+    let s = NUMBERING.replace(s.trim(), "");
+    let s = s.trim();
+    // `【银行账户体系】` (possibly followed by text on the same line).
+    if let Some(rest) = s.strip_prefix('【') {
+        if let Some(end) = rest.find('】') {
+            return rest[..end].trim().to_string();
+        }
+    }
+    let s: String = s.chars().filter(|c| !matches!(c, '【' | '】')).collect();
+    let s = NAME_TAIL.replace(s.trim(), "");
+    s.trim()
+        .trim_end_matches(['：', ':', '，', ',', '。'])
+        .trim()
+        .to_string()
+}
+
+/// The name part of a bullet: the first line up to its first `，` `：` `。`.
+fn bullet_name(text: &str) -> String {
+    let first = text.lines().next().unwrap_or("").trim();
+    let stripped = NUMBERING.replace(first, "");
+    if stripped.trim_start().starts_with('【') {
+        return clean_name(&stripped);
+    }
+    // Cut at the first separator outside brackets, so
+    // `支付网关（负责人：张三）：…` is named 支付网关（负责人：张三）.
+    let mut depth = 0i32;
+    let mut end = stripped.len();
+    for (i, c) in stripped.char_indices() {
+        match c {
+            '（' | '(' => depth += 1,
+            '）' | ')' => depth -= 1,
+            '，' | ',' | '：' | ':' | '。' | '；' | ';' if depth <= 0 => {
+                end = i;
+                break;
+            }
+            _ => {}
+        }
+    }
+    let name = &stripped[..end];
+    // An unclosed bracket means the name ran into a remark: cut before it.
+    let name = if depth > 0 {
+        name.split(['（', '(']).next().unwrap_or(name)
+    } else {
+        name
+    };
+    clean_name(name)
+}
+
+fn status_of(own: &str) -> Option<Status> {
+    if DONE.is_match(own) {
+        Some(Status::Done)
+    } else if RISK.find_iter(own).any(|m| {
+        !NO_RISK
+            .find_iter(own)
+            .any(|n| n.start() <= m.start() && n.end() >= m.end())
+    }) {
+        Some(Status::Risk)
+    } else if TESTING.is_match(own) {
+        Some(Status::Testing)
+    } else {
+        None
+    }
+}
+
+/// Words before a progress keyword that say nothing about which part it is.
+const GENERIC: [&str; 8] = ["当前", "目前", "本周", "现在", "整体", "总体", "项目", "的"];
+
+/// Progress figures in one piece of text: (overall candidates, total
+/// candidates, parts).
+fn progress_in(
+    text: &str,
+    overall: &mut Vec<f64>,
+    total: &mut Vec<f64>,
+    parts: Option<&mut BTreeMap<String, f64>>,
+) {
+    let mut parts = parts;
+    for (a, b) in clauses(text) {
+        let clause = &text[a..b];
+        for c in PROGRESS.captures_iter(clause) {
+            let kw = c.get(1).map_or("", |m| m.as_str());
+            let Ok(v) = c[2].parse::<f64>() else { continue };
+            if v > 100.0 {
+                continue;
+            }
+            match kw {
+                "总进度" | "整体进度" | "总体进度" => total.push(v),
+                "研发进度" | "研发进展" | "完成度" => overall.push(v),
+                _ => {
+                    let start = c.get(1).map_or(0, |m| m.start());
+                    let mut pre = clause[..start].trim();
+                    // Only the last few words before the keyword name the part.
+                    if let Some(i) = pre.rfind(['（', '(', ' ', '、', '：', ':']) {
+                        pre = pre[i..]
+                            .trim_start_matches(['（', '(', ' ', '、', '：', ':'])
+                            .trim();
+                    }
+                    let mut label = pre.to_string();
+                    for g in GENERIC {
+                        if let Some(rest) = label.strip_prefix(g) {
+                            label = rest.to_string();
+                        }
+                        if let Some(rest) = label.strip_suffix(g) {
+                            label = rest.to_string();
+                        }
+                    }
+                    let n = label.chars().count();
+                    let is_label = n > 0 && n <= 4 && label.chars().all(|c| c.is_alphanumeric());
+                    match (is_label, parts.as_deref_mut()) {
+                        (true, Some(p)) => {
+                            p.entry(label).or_insert(v);
+                        }
+                        (true, None) => {}
+                        (false, _) => overall.push(v),
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn planned_in(text: &str, report: NaiveDate, nested: bool, out: &mut Vec<Planned>) {
+    for c in PLANNED.captures_iter(text) {
+        let intent = c.name("intent").map(|m| m.as_str().to_string());
+        let full = match (c.name("y"), c.name("ym"), c.name("yd")) {
+            (Some(y), Some(m), Some(d)) => NaiveDate::from_ymd_opt(
+                y.as_str().parse().unwrap_or(0),
+                m.as_str().parse().unwrap_or(0),
+                d.as_str().parse().unwrap_or(0),
+            ),
+            _ => None,
+        };
+        let (m, d) = if let Some(f) = full {
+            (f.month(), f.day())
+        } else if let (Some(m), Some(d)) = (c.name("m"), c.name("d")) {
+            (
+                m.as_str().parse().unwrap_or(0),
+                d.as_str().parse().unwrap_or(0),
+            )
+        } else if let (Some(m), Some(part)) = (c.name("m2"), c.name("part")) {
+            let m: u32 = m.as_str().parse().unwrap_or(0);
+            let d = match part.as_str() {
+                "初" | "上旬" => 5,
+                "中" | "中旬" => 15,
+                _ => 28,
+            };
+            (m, d)
+        } else if let Some(mmdd) = c.name("mmdd") {
+            // `计划530上线`: month and day run together, only trusted after a
+            // word of intent (otherwise `238个` could be a date).
+            if intent.is_none() {
+                continue;
+            }
+            let s = mmdd.as_str();
+            let (m, d) = s.split_at(s.len() - 2);
+            (m.parse().unwrap_or(0), d.parse().unwrap_or(0))
+        } else {
+            continue;
+        };
+        // A time of day (`21:42上线`) or a ratio is not a date.
+        let whole = c.get(0).map_or("", |m| m.as_str());
+        let before = &text[..c.get(0).map_or(0, |m| m.start())];
+        if before.ends_with(['/', ':', '：', '.'])
+            || before
+                .chars()
+                .next_back()
+                .is_some_and(|ch| ch.is_ascii_digit())
+        {
+            continue;
+        }
+        // `9月12号已经提测` reports what happened, not a plan.
+        if c.name("obj").is_some_and(|o| o.as_str().contains('已')) {
+            continue;
+        }
+        let Some(date) = nearest_date(report, m, d) else {
+            continue;
+        };
+        // A date on or before the report's own is news, not a plan
+        // (`4/14完成上线` in the report of 4/14).
+        if date <= report {
+            continue;
+        }
+        let what = c.name("what").map_or("", |m| m.as_str()).to_string();
+        let p = Planned {
+            date,
+            what,
+            intent,
+            text: whole.trim().to_string(),
+            nested,
+        };
+        if !out.iter().any(|x| x.date == p.date && x.what == p.what) {
+            out.push(p);
+        }
+    }
+}
+
+struct Parts<'a> {
+    /// The update's own words: the bullet's text, or a sub-heading's
+    /// paragraphs and top-level bullets.
+    own: Vec<&'a str>,
+    /// Everything nested below.
+    nested: Vec<String>,
+}
+
+fn nested_texts(blocks: &[Block], out: &mut Vec<String>) {
+    for b in blocks {
+        match b {
+            Block::Paragraph { text, .. } => out.push(text.clone()),
+            Block::List { items, .. } => {
+                for it in items {
+                    out.push(it.text.clone());
+                    nested_texts(&it.children, out);
+                }
+            }
+            Block::Table { header, rows, .. } => {
+                out.extend(std::iter::once(header).chain(rows).map(|r| r.join(" | ")));
+            }
+        }
+    }
+}
+
+fn make_update(
+    name: String,
+    section: &str,
+    text: String,
+    parts: Parts,
+    line: usize,
+    anchor: &str,
+    date: NaiveDate,
+) -> Update {
+    let own = parts.own.join("\n");
+    let (mut overall, mut total, mut named) = (Vec::new(), Vec::new(), BTreeMap::new());
+    progress_in(&own, &mut overall, &mut total, Some(&mut named));
+    let (mut overall_nested, mut total_nested) = (Vec::new(), Vec::new());
+    for t in &parts.nested {
+        progress_in(t, &mut overall_nested, &mut total_nested, None);
+    }
+    // The 总进度 figure where there is one; otherwise a single overall
+    // figure in the update's own words, or else in what is nested under it.
+    let progress = total.first().or(total_nested.first()).copied().or(
+        match (overall.len(), overall_nested.len()) {
+            (1, _) => overall.first().copied(),
+            (0, 1) => overall_nested.first().copied(),
+            _ => None,
+        },
+    );
+    let mut planned = Vec::new();
+    planned_in(&own, date, false, &mut planned);
+    for t in &parts.nested {
+        planned_in(t, date, true, &mut planned);
+    }
+    // "Done" in the words of an update still short of 100% is about a
+    // part of it (`新账单报表已投产在用的有117个` at 91.9%).
+    let status = match status_of(&own) {
+        Some(Status::Done) if progress.is_some_and(|p| p < 100.0) => None,
+        s => s,
+    };
+    Update {
+        name,
+        section: section.to_string(),
+        text,
+        progress,
+        parts: named,
+        status,
+        planned,
+        line,
+        anchor: anchor.to_string(),
+    }
+}
+
+fn section_text(s: &Section, out: &mut String) {
+    let mut lines = Vec::new();
+    nested_texts(&s.blocks, &mut lines);
+    for l in lines {
+        if !out.is_empty() {
+            out.push('\n');
+        }
+        out.push_str(&l);
+    }
+    for c in &s.children {
+        out.push_str(&format!("\n{}", c.title));
+        section_text(c, out);
+    }
+}
+
+fn from_item(item: &Item, section: &str, date: NaiveDate) -> Option<Update> {
+    let name = bullet_name(&item.text);
+    if name.chars().count() < 2 {
+        return None;
+    }
+    let mut nested = Vec::new();
+    nested_texts(&item.children, &mut nested);
+    let parts = Parts {
+        own: vec![item.text.as_str()],
+        nested,
+    };
+    Some(make_update(
+        name,
+        section,
+        item.full_text(),
+        parts,
+        item.line,
+        &item.anchor,
+        date,
+    ))
+}
+
+fn from_heading(s: &Section, section: &str, date: NaiveDate) -> Option<Update> {
+    let name = clean_name(&s.title);
+    if name.chars().count() < 2 {
+        return None;
+    }
+    let mut own: Vec<&str> = Vec::new();
+    let mut nested = Vec::new();
+    for b in &s.blocks {
+        match b {
+            Block::Paragraph { text, .. } => own.push(text),
+            Block::List { items, .. } => {
+                for it in items {
+                    own.push(&it.text);
+                    nested_texts(&it.children, &mut nested);
+                }
+            }
+            Block::Table { .. } => nested_texts(std::slice::from_ref(b), &mut nested),
+        }
+    }
+    for c in &s.children {
+        nested.push(c.title.clone());
+        let mut t = String::new();
+        section_text(c, &mut t);
+        nested.push(t);
+    }
+    let mut text = String::new();
+    section_text(s, &mut text);
+    Some(make_update(
+        name,
+        section,
+        text,
+        Parts { own, nested },
+        s.line,
+        &s.id,
+        date,
+    ))
+}
+
+/// The project updates of one report dated `report_date`.
+pub fn updates(tree: &Section, report_date: NaiveDate, config: &ProjectsConfig) -> Vec<Update> {
+    let mut out = Vec::new();
+    for sec in scope(tree, &config.sections) {
+        let label: String = sec
+            .title
+            .trim()
+            .trim_matches(['【', '】'])
+            .trim()
+            .to_string();
+        for b in &sec.blocks {
+            if let Block::List { items, .. } = b {
+                out.extend(
+                    items
+                        .iter()
+                        .filter_map(|it| from_item(it, &label, report_date)),
+                );
+            }
+        }
+        for c in &sec.children {
+            out.extend(from_heading(c, &label, report_date));
+        }
+    }
+    let _ = report_date.year();
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::markdown::{render, RenderOptions, Resolved};
+
+    fn ups(md: &str, date: &str) -> Vec<Update> {
+        let r = render(
+            md,
+            &RenderOptions {
+                unsafe_html: false,
+                first_line: 1,
+            },
+            &|_| Resolved::Missing,
+        );
+        let d = NaiveDate::parse_from_str(date, "%Y-%m-%d").unwrap();
+        updates(&r.tree, d, &ProjectsConfig::default())
+    }
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn names_from_headings_bullets_and_brackets() {
+        assert_eq!(clean_name("A. 支付账户2.0升级"), "支付账户2.0升级");
+        assert_eq!(clean_name("【银行账户体系】"), "银行账户体系");
+        assert_eq!(clean_name("二、风险治理"), "风险治理");
+        assert_eq!(
+            bullet_name("轻存管&定转佣能力建设，目标5/6上线。"),
+            "轻存管&定转佣能力建设"
+        );
+        assert_eq!(
+            bullet_name("新支付能力建设：启动商委类通道接口接入。"),
+            "新支付能力建设"
+        );
+        assert_eq!(
+            bullet_name("【银行账户体系】\n由于工作时间短"),
+            "银行账户体系"
+        );
+        assert_eq!(
+            bullet_name("账单数据质量治理结项完成。本次财务月结支持顺利"),
+            "账单数据质量治理"
+        );
+        assert_eq!(bullet_name("POS收单系统建设"), "POS收单系统建设");
+        assert_eq!(
+            bullet_name("支付网关（负责人：张三）：进度60%"),
+            "支付网关（负责人：张三）"
+        );
+        assert_eq!(bullet_name("支付网关（负责人：张三，进度60%"), "支付网关");
+        assert_eq!(bullet_name("**支付中台**：进度60%"), "**支付中台**");
+    }
+
+    #[test]
+    fn bullets_and_sub_headings_are_updates() {
+        let md = "## 【O1 服务业务】\n\n- 轻存管&定转佣能力建设，前端进展50%、后端进展40%，当前研发资源存在不足\n- 新支付能力建设：\n    1. 银商支付宝花呗分期，预计4/11正式上线\n\n## 【O2系统升级】\n\n### A. 支付账户2.0升级\n\n本周主要进展：\n\n- 账户数据核对\n    1. 核对中\n\n## B. POS收单系统建设\n\n1. 人谷系统技术栈改造进度20%；\n\n### C. HIVE标准数仓建设\n\n- Hive数仓建设总进度：72.2%\n    \n    存量账单、报表迁移，迁移进度（总数164个）：69.29%。\n\n## 【O3 安全稳定】\n\n- 不是项目\n";
+        let u = ups(md, "2023-04-14");
+        let names: Vec<&str> = u.iter().map(|u| u.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "轻存管&定转佣能力建设",
+                "新支付能力建设",
+                "支付账户2.0升级",
+                "POS收单系统建设",
+                "HIVE标准数仓建设"
+            ]
+        );
+        assert_eq!(u[0].section, "O1 服务业务");
+        assert_eq!(
+            u[0].parts,
+            BTreeMap::from([("前端".into(), 50.0), ("后端".into(), 40.0)])
+        );
+        assert_eq!(u[0].progress, None);
+        assert_eq!(u[0].status, Some(Status::Risk), "资源存在不足");
+        assert!(
+            u[1].text.contains("银商支付宝花呗分期"),
+            "children kept under the update"
+        );
+        assert_eq!(u[4].progress, Some(72.2));
+        assert_eq!(u[4].parts.get("迁移"), Some(&69.29));
+        assert_eq!(u[4].section, "O2系统升级");
+        assert!(u[2].anchor.starts_with("a-"), "{}", u[2].anchor);
+    }
+
+    #[test]
+    fn overall_progress_forms() {
+        let one = |t: &str| ups(&format!("## 项目\n\n- 项目X，{t}\n"), "2023-09-22")[0].progress;
+        assert_eq!(one("研发进度50%，预计10月中上线"), Some(50.0));
+        assert_eq!(one("研发进展80%"), Some(80.0));
+        assert_eq!(one("整体进度 45 %"), Some(45.0));
+        assert_eq!(one("完成度：60%"), Some(60.0));
+        assert_eq!(one("进度83%，进展：支付转测完成"), Some(83.0));
+        assert_eq!(one("整体进度45%，后端开发总进度80%"), Some(45.0));
+        assert_eq!(one("测试进度80%"), None, "a part is not overall progress");
+        let u = ups(
+            "## 项目\n\n- 项目X，测试进度80%、前端进度 30%\n",
+            "2023-09-22",
+        );
+        assert_eq!(
+            u[0].parts,
+            BTreeMap::from([("测试".into(), 80.0), ("前端".into(), 30.0)])
+        );
+        // Several figures and none overall: no progress.
+        let u = ups("## 项目\n\n- POS\n    1. 联调进度100%\n    2. 人谷系统技术栈改造进度40%\n    3. 通道熟悉调试进度75%\n", "2023-09-22");
+        assert_eq!(u[0].progress, None);
+        // One overall figure nested under the bullet.
+        let u = ups(
+            "## 【重点工作】\n\n- 【银行虚户建设】\n    1. 百信二类户进度83%，进展：支付转测完成\n",
+            "2023-12-09",
+        );
+        assert_eq!(
+            (u[0].name.as_str(), u[0].progress),
+            ("银行虚户建设", Some(83.0))
+        );
+    }
+
+    #[test]
+    fn statuses() {
+        let st = |t: &str| ups(&format!("## 项目\n\n- 项目X，{t}\n"), "2023-09-22")[0].status;
+        assert_eq!(st("12/5日上线完成"), Some(Status::Done));
+        assert_eq!(st("已上线"), Some(Status::Done));
+        assert_eq!(st("已投产"), Some(Status::Done));
+        assert_eq!(st("已完成上线"), Some(Status::Done));
+        assert_eq!(st("计划下周完成上线"), None);
+        assert_eq!(st("结项"), Some(Status::Done));
+        assert_eq!(st("开发完成已提测"), Some(Status::Testing));
+        assert_eq!(st("测试中"), Some(Status::Testing));
+        assert_eq!(st("跨团队排期存在风险"), Some(Status::Risk));
+        assert_eq!(st("延期至下月"), Some(Status::Risk));
+        assert_eq!(st("暂停"), Some(Status::Risk));
+        assert_eq!(st("资源不足"), Some(Status::Risk));
+        assert_eq!(st("风险可控，进展顺利"), None);
+        assert_eq!(st("按计划推进"), None);
+    }
+
+    #[test]
+    fn planned_dates_with_intent() {
+        let pl = |t: &str, date: &str| -> Vec<(NaiveDate, String, Option<String>)> {
+            ups(&format!("## 项目\n\n- 项目X，{t}\n"), date)[0]
+                .planned
+                .iter()
+                .map(|p| (p.date, p.what.clone(), p.intent.clone()))
+                .collect()
+        };
+        assert_eq!(
+            pl("目标5/6上线", "2023-04-21"),
+            [(d("2023-05-06"), "上线".into(), Some("目标".into()))]
+        );
+        assert_eq!(
+            pl("预计10/26上线。", "2023-09-22"),
+            [(d("2023-10-26"), "上线".into(), Some("预计".into()))]
+        );
+        assert_eq!(
+            pl("计划530上线", "2023-05-27"),
+            [(d("2023-05-30"), "上线".into(), Some("计划".into()))]
+        );
+        assert_eq!(
+            pl("12/14上线", "2023-12-09"),
+            [(d("2023-12-14"), "上线".into(), None)]
+        );
+        assert_eq!(
+            pl("预计1/9前完成全链路上线", "2023-12-09"),
+            [(d("2024-01-09"), "完成".into(), Some("预计".into()))]
+        );
+        assert_eq!(
+            pl("收银台4/13上线，4/26业务投产", "2023-04-14"),
+            [(d("2023-04-26"), "投产".into(), None)]
+        );
+        assert_eq!(pl("计划12/7 上线、12/10 验收", "2023-12-01").len(), 2);
+        assert_eq!(
+            pl("计划12/7 上线、12/10 验收", "2023-12-09").len(),
+            1,
+            "12/7 is past by the report's date"
+        );
+        assert!(pl("账户异步2.0记账顺序一致改造 4/14完成上线", "2023-04-14").is_empty());
+        assert_eq!(
+            pl("计划6月初上线", "2023-04-21"),
+            [(d("2023-06-05"), "上线".into(), Some("计划".into()))]
+        );
+        assert!(
+            pl("238个服务上线", "2023-05-27").is_empty(),
+            "a bare number is not a date"
+        );
+        assert!(
+            pl("9月12号已经提测", "2023-09-22").is_empty(),
+            "already happened"
+        );
+    }
+}

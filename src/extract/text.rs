@@ -1,0 +1,223 @@
+//! Reading figures out of one line of report prose. Authors write the same
+//! figure many ways (`入金有效成功率：99.99%`, `入金有效成功率 99.98 %`,
+//! `健康分704分降低到662`, `tps最大1,047`); these helpers know those ways so
+//! the extractors can stay about structure.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+/// What may stand between a label and its value: spaces, a short
+/// parenthetical (`（7日）`), a colon or `=`, and linking words.
+static GAP: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"^\s*(?:[（(][^）)]{0,20}[）)])?\s*(?:[:：=＝]|为|是|达到|达|约|共|仅)?\s*(?:本周|本月|当前|目前|周均|平均|均值|保持|维持|稳定在)?\s*(?:[:：=＝]|为|是|达到|达|约|在)?\s*",
+    )
+    .unwrap()
+});
+/// A number, with optional ASCII thousands separators.
+static NUM: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^[-+−]?(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)").unwrap()
+});
+/// After a value, a change to a newer value: `704分降低到662` — the current
+/// value is the last one.
+static CHANGE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"^\s*(?:%|％|分|次|个|笔|tps|TPS|ms|s|秒|万)?\s*(?:降低到|下降到|降低至|下降至|降至|降到|上升到|上升至|升至|升到|提升到|提升至|提高到|提高至|增加到|增加至|增长到|增长至|减少到|减少至|变为|变成|到|至|→|->)\s*",
+    )
+    .unwrap()
+});
+static PERCENT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\s*[%％]").unwrap());
+
+/// A value found in text: the number, whether a `%` followed, and the
+/// byte range of the whole figure.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Value {
+    pub value: f64,
+    pub percent: bool,
+    pub end: usize,
+}
+
+pub fn parse_number(s: &str) -> Option<f64> {
+    s.replace([',', '+'], "").replace('−', "-").parse().ok()
+}
+
+/// The number starting at `text[at..]`, following any change arrows to the
+/// final value.
+pub fn number_at(text: &str, mut at: usize) -> Option<Value> {
+    let m = NUM.find(&text[at..])?;
+    let mut value = parse_number(m.as_str())?;
+    at += m.end();
+    while let Some(c) = CHANGE.find(&text[at..]) {
+        let Some(n) = NUM.find(&text[at + c.end()..]) else {
+            break;
+        };
+        let Some(v) = parse_number(n.as_str()) else {
+            break;
+        };
+        value = v;
+        at += c.end() + n.end();
+    }
+    let percent = PERCENT.is_match(&text[at..]);
+    if let Some(p) = PERCENT.find(&text[at..]) {
+        at += p.end();
+    }
+    Some(Value {
+        value,
+        percent,
+        end: at,
+    })
+}
+
+/// The value introduced by a label that ends at byte `label_end`.
+pub fn value_after_label(text: &str, label_end: usize) -> Option<Value> {
+    let gap = GAP.find(&text[label_end..]).map_or(0, |m| m.end());
+    number_at(text, label_end + gap)
+}
+
+/// Splits a line into clauses at Chinese and ASCII separators, keeping a
+/// comma between digits (`1,047`) inside its number. Returns byte ranges.
+pub fn clauses(text: &str) -> Vec<(usize, usize)> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut start = 0;
+    for (i, c) in text.char_indices() {
+        let sep = match c {
+            '，' | '；' | ';' | '、' | '。' | '\n' | '！' | '？' => true,
+            ',' => {
+                let before = i > 0 && bytes[i - 1].is_ascii_digit();
+                let after = bytes
+                    .get(i + 1..i + 4)
+                    .is_some_and(|s| s.iter().all(u8::is_ascii_digit));
+                !(before && after)
+            }
+            _ => false,
+        };
+        if sep {
+            if i > start {
+                out.push((start, i));
+            }
+            start = i + c.len_utf8();
+        }
+    }
+    if start < text.len() {
+        out.push((start, text.len()));
+    }
+    out
+}
+
+/// Normalises a heading or label for matching: no 【】[] brackets, no
+/// spaces, lower case.
+pub fn norm(s: &str) -> String {
+    s.chars()
+        .filter(|c| !c.is_whitespace() && !matches!(c, '【' | '】' | '[' | ']' | '「' | '」'))
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn after(text: &str, label: &str) -> Option<(f64, bool)> {
+        let end = text.find(label)? + label.len();
+        value_after_label(text, end).map(|v| (v.value, v.percent))
+    }
+
+    #[test]
+    fn separators_between_label_and_value() {
+        assert_eq!(
+            after("入金有效成功率：99.99%", "入金有效成功率"),
+            Some((99.99, true))
+        );
+        assert_eq!(
+            after("入金有效成功率:99.99%", "入金有效成功率"),
+            Some((99.99, true))
+        );
+        assert_eq!(
+            after("入金有效成功率为99.99%", "入金有效成功率"),
+            Some((99.99, true))
+        );
+        assert_eq!(
+            after("入金有效成功率 99.98%", "入金有效成功率"),
+            Some((99.98, true))
+        );
+        assert_eq!(
+            after("入金有效成功率 99.98 %", "入金有效成功率"),
+            Some((99.98, true))
+        );
+        assert_eq!(
+            after("入金有效成功率（7日）：99.98％", "入金有效成功率"),
+            Some((99.98, true))
+        );
+        assert_eq!(after("事故数AB级0次", "AB级"), Some((0.0, false)));
+        assert_eq!(after("热点账户记账性能评估达标", "热点账户"), None);
+        assert_eq!(
+            after("入金有效成功率本周99.97%", "入金有效成功率"),
+            Some((99.97, true))
+        );
+        assert_eq!(
+            after("入金有效成功率：本周为99.97%", "入金有效成功率"),
+            Some((99.97, true))
+        );
+        assert_eq!(after("可用性保持100%", "可用性"), Some((100.0, true)));
+        assert_eq!(
+            after("入金有效成功率：99.99%（目标99.95%）", "入金有效成功率"),
+            Some((99.99, true))
+        );
+        assert_eq!(
+            after("入金有效成功率环比提升0.01%", "入金有效成功率"),
+            None,
+            "a change is not the value"
+        );
+    }
+
+    #[test]
+    fn last_value_of_a_change() {
+        assert_eq!(
+            after("健康分704分降低到662，排名第五", "健康分"),
+            Some((662.0, false))
+        );
+        assert_eq!(
+            after("健康分638.1，中心排名第5", "健康分"),
+            Some((638.1, false))
+        );
+        assert_eq!(
+            after("成功率99.98% 环比上升0.01%", "成功率"),
+            Some((99.98, true))
+        );
+    }
+
+    #[test]
+    fn thousands_separators() {
+        assert_eq!(
+            after("tps最大1,047 ，符合预期", "tps最大"),
+            Some((1047.0, false))
+        );
+        assert_eq!(
+            after("交易笔数：12,345,678笔", "交易笔数"),
+            Some((12345678.0, false))
+        );
+    }
+
+    #[test]
+    fn clause_split_keeps_thousands() {
+        let t = "出金有效成功率：99.975% ，一次支付成功率：99.280%。tps 1,047, ok";
+        let parts: Vec<&str> = clauses(t).into_iter().map(|(a, b)| &t[a..b]).collect();
+        assert_eq!(
+            parts,
+            [
+                "出金有效成功率：99.975% ",
+                "一次支付成功率：99.280%",
+                "tps 1,047",
+                " ok"
+            ]
+        );
+    }
+
+    #[test]
+    fn normalises_headings() {
+        assert_eq!(norm("【系统运行数据】"), "系统运行数据");
+        assert_eq!(norm("Key Metrics"), "keymetrics");
+    }
+}

@@ -1,0 +1,299 @@
+//! The incident log page and incident marks on report pages.
+//!
+//! `incidents.html` shows the log newest first, grouped by month, under a
+//! chart of how many incidents each weekly report listed. Report pages get
+//! a badge on each incident item linking to its entry in the log; the badge
+//! is inserted after the item's `<a class="anchor" id="L…">`, which the
+//! Markdown stage emits for every list item, so no HTML is parsed.
+
+use std::collections::BTreeMap;
+
+use chrono::{Datelike, Duration, NaiveDate};
+use serde_json::{json, Value};
+
+use super::charts::{self, Bar, BarChart};
+use super::theme::escape_html;
+use super::{OutFile, Renderer};
+use crate::content::iso;
+use crate::diag::Diagnostic;
+use crate::site::incidents::Entry;
+use crate::site::relative_url;
+
+const PAGE: &str = "incidents.html";
+
+impl Renderer<'_> {
+    fn incident_week_label(&self, week: Option<u32>) -> String {
+        week.map(|w| {
+            format!(
+                "{}{w}{}",
+                self.theme.string("week_prefix"),
+                self.theme.string("week_suffix")
+            )
+        })
+        .unwrap_or_default()
+    }
+
+    /// "2 起" / "2 incidents".
+    fn incident_count(&self, n: usize) -> String {
+        let unit = if n == 1 {
+            self.theme.string("incident_one")
+        } else {
+            self.theme.string("incident_many")
+        };
+        format!("{n}{unit}")
+    }
+
+    /// One bar per dated report: the incidents it lists, over its week.
+    fn incident_chart(&self) -> String {
+        let site = self.site;
+        let mut counts = vec![0usize; site.reports.len()];
+        for e in &site.incidents {
+            counts[e.report] += 1;
+        }
+        let bars: Vec<Bar> = site
+            .reports
+            .iter()
+            .enumerate()
+            .filter_map(|(i, p)| {
+                let date = p.doc.meta.date?;
+                let start = p
+                    .doc
+                    .week
+                    .and_then(|(y, w)| site.weeks.monday_of(y, w))
+                    .filter(|m| *m <= date && date - *m < Duration::days(7))
+                    .unwrap_or(date - Duration::days(date.weekday().num_days_from_monday() as i64));
+                // Link to the first incident the report lists, or the report.
+                let first = p
+                    .facts
+                    .incidents
+                    .first()
+                    .map(|inc| format!("#{}", inc.anchor));
+                Some(Bar {
+                    start,
+                    end: start + Duration::days(6),
+                    value: counts[i] as u32,
+                    tooltip: format!(
+                        "{} · {} · {}",
+                        self.incident_week_label(p.doc.week.map(|w| w.1)),
+                        self.date_display(date),
+                        self.incident_count(counts[i])
+                    ),
+                    href: Some(format!(
+                        "{}{}",
+                        relative_url(PAGE, &p.doc.url),
+                        first.unwrap_or_default()
+                    )),
+                })
+            })
+            .collect();
+        let per_report: Vec<String> = bars.iter().map(|b| b.value.to_string()).collect();
+        let desc = format!(
+            "{}: {}",
+            self.theme.string("incidents_per_week"),
+            per_report.join(", ")
+        );
+        charts::bar_chart(&BarChart {
+            id: "incidents-chart",
+            title: self.theme.string("incidents_per_week"),
+            desc: &desc,
+            bars,
+            width: 1000,
+            height: 240,
+        })
+        .unwrap_or_default()
+    }
+
+    fn incident_view(&self, e: &Entry) -> Value {
+        let p = &self.site.reports[e.report];
+        let i = &e.incident;
+        let date = e.date(&self.site.reports);
+        json!({
+            "id": e.id,
+            "date": date.map(iso),
+            "day": date.map(|d| d.format(self.theme.string("incident_day_format")).to_string()),
+            "weekday": date.map(|d| self.theme.string("incident_weekdays").split(',').nth(d.weekday().num_days_from_monday() as usize).unwrap_or("").trim().to_string()),
+            "dated_by_report": i.date.is_none(),
+            "time": i.time,
+            "summary": i.summary,
+            "cause": i.cause,
+            "action": i.action,
+            "impact": i.impact,
+            "text": i.text,
+            "report": p.doc.title(),
+            "week": self.incident_week_label(p.doc.week.map(|w| w.1)),
+            "url": format!("{}#{}", relative_url(PAGE, &p.doc.url), i.anchor),
+        })
+    }
+
+    /// `incidents.html` (and its data file is in `data`).
+    pub(super) fn incident_pages(&self) -> Vec<Result<OutFile, Diagnostic>> {
+        let site = self.site;
+        if site.incidents.is_empty() {
+            return Vec::new();
+        }
+        let mut ctx = self.base_context(PAGE, "incidents");
+        // Months newest first, entries in log order (already newest first).
+        let mut months: Vec<((i32, u32), Vec<Value>)> = Vec::new();
+        let mut undated = Vec::new();
+        for e in &site.incidents {
+            let Some(d) = e.date(&site.reports) else {
+                undated.push(self.incident_view(e));
+                continue;
+            };
+            let key = (d.year(), d.month());
+            match months.last_mut() {
+                Some((k, list)) if *k == key => list.push(self.incident_view(e)),
+                _ => months.push((key, vec![self.incident_view(e)])),
+            }
+        }
+        let months: Vec<Value> = months
+            .into_iter()
+            .map(|((y, m), entries)| {
+                let label = NaiveDate::from_ymd_opt(y, m, 1)
+                    .map(|d| {
+                        d.format(self.theme.string("incidents_month_format"))
+                            .to_string()
+                    })
+                    .unwrap_or_default();
+                json!({
+                    "id": format!("m{y}-{m:02}"),
+                    "label": label,
+                    "count": self.incident_count(entries.len()),
+                    "entries": entries,
+                })
+            })
+            .collect();
+        let reports_with: BTreeMap<usize, ()> =
+            site.incidents.iter().map(|e| (e.report, ())).collect();
+        let dates: Vec<NaiveDate> = site
+            .incidents
+            .iter()
+            .filter_map(|e| e.date(&site.reports))
+            .collect();
+        ctx.insert("total", &self.incident_count(site.incidents.len()));
+        ctx.insert("report_count", &reports_with.len());
+        ctx.insert(
+            "with_cause",
+            &site
+                .incidents
+                .iter()
+                .filter(|e| e.incident.cause.is_some())
+                .count(),
+        );
+        ctx.insert("count", &site.incidents.len());
+        ctx.insert(
+            "span",
+            &dates
+                .iter()
+                .min()
+                .zip(dates.iter().max())
+                .map(|(a, b)| format!("{} – {}", self.date_display(*a), self.date_display(*b))),
+        );
+        ctx.insert("chart", &self.incident_chart());
+        ctx.insert("months", &months);
+        ctx.insert("undated", &undated);
+        vec![self.render("incidents.html", &ctx, PAGE)]
+    }
+
+    /// Marks the incidents of report `i` in its rendered body: each incident
+    /// item gets a class on its anchor and a badge linking to its entry in
+    /// the log. An incident read from a table or paragraphs (anchored at its
+    /// heading) puts the badge in that heading instead.
+    pub(super) fn mark_incidents(&self, i: usize, html: &str) -> String {
+        let page = &self.site.reports[i].doc.url;
+        // anchor → (log ids, tooltip lines), in document order.
+        let mut marks: BTreeMap<&str, Vec<&Entry>> = BTreeMap::new();
+        for e in self.site.incidents.iter().filter(|e| e.report == i) {
+            marks.entry(e.incident.anchor.as_str()).or_default().push(e);
+        }
+        if marks.is_empty() {
+            return html.to_string();
+        }
+        let badge = |entries: &[&Entry]| -> String {
+            let e = entries[0];
+            let when: Vec<String> = entries
+                .iter()
+                .map(|e| {
+                    let d = e.incident.date.map(iso).unwrap_or_default();
+                    let t = e.incident.time.clone().unwrap_or_default();
+                    format!("{d} {t}").trim().to_string()
+                })
+                .filter(|s| !s.is_empty())
+                .collect();
+            let label = if entries.len() > 1 {
+                format!("{} ×{}", self.theme.string("incident_badge"), entries.len())
+            } else {
+                self.theme.string("incident_badge").to_string()
+            };
+            let title = format!(
+                "{}{}{}",
+                self.theme.string("incident_badge_title"),
+                if when.is_empty() { "" } else { " · " },
+                when.join(", ")
+            );
+            format!(
+                "<a class=\"incident-mark\" href=\"{}#{}\" title=\"{}\">{}</a>",
+                escape_html(&relative_url(page, PAGE)),
+                escape_html(&e.id),
+                escape_html(&title),
+                escape_html(&label)
+            )
+        };
+        let mut out = String::with_capacity(html.len() + marks.len() * 160);
+        let mut rest = html;
+        const ITEM: &str = "<a class=\"anchor\" id=\"";
+        while let Some(pos) = rest.find(ITEM) {
+            let after = &rest[pos + ITEM.len()..];
+            let Some(q) = after.find('"') else { break };
+            let id = &after[..q];
+            out.push_str(&rest[..pos]);
+            match marks.remove(id) {
+                Some(entries) => {
+                    out.push_str("<a class=\"anchor incident\" id=\"");
+                    out.push_str(id);
+                    out.push_str("\"></a>");
+                    let tail = &after[q..];
+                    let tail = tail.strip_prefix("\"></a>").unwrap_or(tail);
+                    // In a loose list the text is in a <p>: the badge goes
+                    // inside it, on the text's line.
+                    match tail.trim_start().strip_prefix("<p>") {
+                        Some(para) => {
+                            out.push_str("\n<p>");
+                            out.push_str(&badge(&entries));
+                            rest = para;
+                        }
+                        None => {
+                            out.push_str(&badge(&entries));
+                            rest = tail;
+                        }
+                    }
+                }
+                None => {
+                    out.push_str(ITEM);
+                    rest = after;
+                }
+            }
+        }
+        out.push_str(rest);
+        // Incidents anchored at a heading: the badge goes inside it.
+        for (id, entries) in marks {
+            let open_re = format!(" id=\"{}\">", escape_html(id));
+            let Some(pos) = out.find(&open_re) else {
+                continue;
+            };
+            let from = pos + open_re.len();
+            if !out[..pos]
+                .rsplit('<')
+                .next()
+                .is_some_and(|t| t.starts_with('h'))
+            {
+                continue;
+            }
+            if let Some(close) = out[from..].find("</h") {
+                let b = format!(" {}", badge(&entries));
+                out.insert_str(from + close, &b);
+            }
+        }
+        out
+    }
+}

@@ -1,0 +1,277 @@
+//! Metric views: the dashboard, a page per series, the figures on each
+//! report page and the headline sparklines on the home page.
+
+use serde_json::{json, Value};
+
+use super::charts::{self, format_value, ChartPoint, Line, LineChart};
+use super::{OutFile, Renderer};
+use crate::content::iso;
+use crate::diag::Diagnostic;
+use crate::site::metrics::{Series, Status};
+use crate::site::relative_url;
+
+/// Values as the reports write them: up to four decimals, no trailing zeros.
+pub fn show(v: f64) -> String {
+    format_value(v, 4)
+}
+
+fn signed(v: f64) -> String {
+    let s = show(v.abs());
+    if v > 0.0 {
+        format!("+{s}")
+    } else if v < 0.0 {
+        format!("−{s}")
+    } else {
+        "±0".to_string()
+    }
+}
+
+fn unit_suffix(s: &Series) -> &str {
+    &s.unit
+}
+
+impl Renderer<'_> {
+    pub(super) fn series_url(&self, s: &Series) -> String {
+        format!("metrics/{}.html", s.id)
+    }
+
+    fn week_label(&self, week: Option<u32>) -> String {
+        week.map(|w| {
+            format!(
+                "{}{w}{}",
+                self.theme.string("week_prefix"),
+                self.theme.string("week_suffix")
+            )
+        })
+        .unwrap_or_default()
+    }
+
+    /// The chart of one series, with links relative to `page`.
+    /// The span of all dated reports: the dashboard's shared time axis.
+    fn archive_span(&self) -> Option<(chrono::NaiveDate, chrono::NaiveDate)> {
+        let mut dates = self.site.reports.iter().filter_map(|r| r.doc.meta.date);
+        let first = dates.next()?;
+        Some(dates.fold((first, first), |(a, b), d| (a.min(d), b.max(d))))
+    }
+
+    pub(super) fn series_chart(
+        &self,
+        s: &Series,
+        page: &str,
+        width: u32,
+        height: u32,
+        shared_axis: bool,
+    ) -> String {
+        let unit = unit_suffix(s);
+        let points = s
+            .points
+            .iter()
+            .map(|p| ChartPoint {
+                date: p.date,
+                value: p.value,
+                tooltip: format!(
+                    "{} · {} · {}{unit}",
+                    self.date_display(p.date),
+                    self.week_label(p.week),
+                    show(p.value)
+                ),
+                missed: s.status_of(p.value) == Status::Missed,
+                href: Some(format!("{}#{}", relative_url(page, &p.url), p.anchor)),
+            })
+            .collect();
+        let desc = match (s.points.first(), s.points.last()) {
+            (Some(a), Some(b)) => format!(
+                "{} {}: {} – {}, {} → {}{unit}",
+                s.name,
+                s.points.len(),
+                iso(a.date),
+                iso(b.date),
+                show(a.value),
+                show(b.value)
+            ),
+            _ => s.name.clone(),
+        };
+        charts::line_chart(&LineChart {
+            id: &format!("c-{}", s.id),
+            title: &s.name,
+            desc: &desc,
+            unit,
+            lines: vec![Line {
+                name: s.name.clone(),
+                class: "s0".into(),
+                points,
+            }],
+            target: s.target,
+            width,
+            height,
+            y_range: None,
+            target_label: self.theme.string("target"),
+            x_range: if shared_axis {
+                self.archive_span()
+            } else {
+                None
+            },
+        })
+        .unwrap_or_default()
+    }
+
+    /// What the dashboard and home page say about a series.
+    fn series_summary(&self, s: &Series, page: &str) -> Value {
+        let last = s.points.len().checked_sub(1);
+        let latest = s.latest();
+        let change = last.and_then(|i| s.change_at(i));
+        let status = latest
+            .map(|p| s.status_of(p.value))
+            .unwrap_or(Status::NoTarget);
+        json!({
+            "id": s.id,
+            "name": s.name,
+            "unit": s.unit,
+            "url": relative_url(page, &self.series_url(s)),
+            "count": s.points.len(),
+            "discovered": s.discovered,
+            "latest": latest.map(|p| json!({
+                "value": show(p.value),
+                "date": self.date_display(p.date),
+                "week": p.week,
+                "url": format!("{}#{}", relative_url(page, &p.url), p.anchor),
+            })),
+            "change": change.map(|c| json!({"value": signed(c), "trend": s.trend(c)})),
+            "min": s.min().map(show),
+            "max": s.max().map(show),
+            "target": s.target.map(show),
+            "status": status,
+        })
+    }
+
+    fn groups(&self, page: &str, with_charts: bool) -> Vec<Value> {
+        let mut groups: Vec<(String, Vec<Value>)> = Vec::new();
+        for s in &self.site.metrics {
+            let mut v = self.series_summary(s, page);
+            if with_charts {
+                v["chart"] = Value::String(self.series_chart(s, page, 560, 230, true));
+            }
+            match groups.iter_mut().find(|(g, _)| *g == s.group) {
+                Some((_, list)) => list.push(v),
+                None => groups.push((s.group.clone(), vec![v])),
+            }
+        }
+        groups
+            .into_iter()
+            .map(|(name, series)| json!({"name": name, "series": series}))
+            .collect()
+    }
+
+    pub(super) fn metrics_dashboard(&self) -> Result<OutFile, Diagnostic> {
+        let mut ctx = self.base_context("metrics.html", "metrics");
+        ctx.insert("groups", &self.groups("metrics.html", true));
+        let latest: Vec<Status> = self
+            .site
+            .metrics
+            .iter()
+            .filter_map(|s| s.latest().map(|p| s.status_of(p.value)))
+            .collect();
+        ctx.insert("count_series", &self.site.metrics.len());
+        ctx.insert(
+            "count_met",
+            &latest.iter().filter(|s| **s == Status::Met).count(),
+        );
+        ctx.insert(
+            "count_missed",
+            &latest.iter().filter(|s| **s == Status::Missed).count(),
+        );
+        ctx.insert(
+            "span",
+            &self
+                .archive_span()
+                .map(|(a, b)| format!("{} – {}", self.date_display(a), self.date_display(b))),
+        );
+        ctx.insert(
+            "report_count",
+            &self
+                .site
+                .reports
+                .iter()
+                .filter(|r| r.doc.meta.date.is_some())
+                .count(),
+        );
+        self.render("metrics.html", &ctx, "metrics.html")
+    }
+
+    pub(super) fn metric_page(&self, s: &Series) -> Result<OutFile, Diagnostic> {
+        let url = self.series_url(s);
+        let mut ctx = self.base_context(&url, "metrics");
+        let rows: Vec<Value> = s
+            .points
+            .iter()
+            .enumerate()
+            .rev()
+            .map(|(i, p)| {
+                let change = s.change_at(i);
+                json!({
+                    "date": iso(p.date),
+                    "date_display": self.date_display(p.date),
+                    "week": p.week,
+                    "value": show(p.value),
+                    "change": change.map(|c| json!({"value": signed(c), "trend": s.trend(c)})),
+                    "status": s.status_of(p.value),
+                    "report": self.site.reports[p.report].doc.title(),
+                    "url": format!("{}#{}", relative_url(&url, &p.url), p.anchor),
+                })
+            })
+            .collect();
+        ctx.insert("series", &self.series_summary(s, &url));
+        ctx.insert("chart", &self.series_chart(s, &url, 960, 340, false));
+        ctx.insert("rows", &rows);
+        self.render("metric.html", &ctx, &url)
+    }
+
+    /// The figures of report `i`, with the change since the previous report
+    /// that had the same figure.
+    pub(super) fn report_figures(&self, i: usize) -> Vec<Value> {
+        let page = &self.site.reports[i].doc.url;
+        self.site
+            .metrics
+            .iter()
+            .filter_map(|s| {
+                let k = s.point_of_report(i)?;
+                let p = &s.points[k];
+                let change = s.change_at(k);
+                Some(json!({
+                    "name": s.name,
+                    "unit": s.unit,
+                    "value": show(p.value),
+                    "anchor": p.anchor,
+                    "url": relative_url(page, &self.series_url(s)),
+                    "change": change.map(|c| json!({"value": signed(c), "trend": s.trend(c)})),
+                    "status": s.status_of(p.value),
+                }))
+            })
+            .collect()
+    }
+
+    /// Headline series for the home page, with sparklines.
+    pub(super) fn headlines(&self) -> Vec<Value> {
+        self.site
+            .metrics
+            .iter()
+            .filter(|s| s.headline)
+            .map(|s| {
+                let mut v = self.series_summary(s, "index.html");
+                let values: Vec<f64> = s.points.iter().map(|p| p.value).collect();
+                v["spark"] =
+                    Value::String(charts::sparkline(&values, 160, 40, &s.name).unwrap_or_default());
+                v
+            })
+            .collect()
+    }
+
+    pub(super) fn metric_pages(&self) -> Vec<Result<OutFile, Diagnostic>> {
+        if self.site.metrics.is_empty() {
+            return Vec::new();
+        }
+        let mut out = vec![self.metrics_dashboard()];
+        out.extend(self.site.metrics.iter().map(|s| self.metric_page(s)));
+        out
+    }
+}

@@ -1,0 +1,515 @@
+//! The project timeline, one page per project, project links on report
+//! pages, and `data/projects.json`.
+
+use std::collections::HashMap;
+
+use serde_json::{json, Value};
+
+use super::charts::{self, ChartPoint, Line, LineChart};
+use super::theme::escape_html;
+use super::{OutFile, Renderer};
+use crate::content::iso;
+use crate::diag::Diagnostic;
+use crate::extract::projects::Status;
+use crate::site::projects::{short_date, Project, ProjectStatus};
+use crate::site::relative_url;
+
+const LABEL_W: i64 = 260;
+const CELL_W: i64 = 48;
+const ROW_H: i64 = 30;
+const HEAD_H: i64 = 46;
+const GROUP_H: i64 = 30;
+const STATUS_W: i64 = 120;
+
+fn truncate(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        s.chars().take(n - 1).collect::<String>() + "…"
+    }
+}
+
+impl Renderer<'_> {
+    pub(super) fn project_url(&self, p: &Project) -> String {
+        format!("projects/{}.html", p.id)
+    }
+
+    fn status_label(&self, s: ProjectStatus) -> &str {
+        self.theme.string(match s {
+            ProjectStatus::Active => "status_active",
+            ProjectStatus::Done => "status_done",
+            ProjectStatus::Stalled => "status_stalled",
+        })
+    }
+
+    fn entry_status_label(&self, s: Option<Status>) -> &str {
+        match s {
+            Some(Status::Done) => self.theme.string("status_done"),
+            Some(Status::Risk) => self.theme.string("risk"),
+            Some(Status::Testing) => self.theme.string("testing"),
+            None => "",
+        }
+    }
+
+    /// Projects grouped by section (in order of first appearance), most
+    /// recently active first within a group.
+    fn project_groups(&self) -> Vec<(String, Vec<&Project>)> {
+        let mut groups: Vec<(String, Vec<&Project>)> = Vec::new();
+        for p in &self.site.projects {
+            match groups.iter_mut().find(|(g, _)| *g == p.section) {
+                Some((_, list)) => list.push(p),
+                None => groups.push((p.section.clone(), vec![p])),
+            }
+        }
+        for (_, list) in &mut groups {
+            list.sort_by(|a, b| {
+                b.last_seen()
+                    .cmp(&a.last_seen())
+                    .then_with(|| a.name.cmp(&b.name))
+            });
+        }
+        groups
+    }
+
+    /// The timeline: one row per project, one column per dated report,
+    /// each cell shaded by progress and marked for done, risk and slips.
+    fn timeline_svg(&self, page: &str) -> String {
+        let cols: Vec<usize> = (0..self.site.reports.len())
+            .filter(|&i| self.site.reports[i].doc.meta.date.is_some())
+            .collect();
+        let col_of: HashMap<usize, usize> = cols.iter().enumerate().map(|(c, &i)| (i, c)).collect();
+        let groups = self.project_groups();
+        let rows: usize = groups.iter().map(|(_, l)| l.len()).sum();
+        let width = LABEL_W + CELL_W * cols.len() as i64 + STATUS_W;
+        let height = HEAD_H + GROUP_H * groups.len() as i64 + ROW_H * rows as i64 + 8;
+        let mut s = String::new();
+        s.push_str(&format!(
+            "<svg class=\"timeline\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" aria-labelledby=\"tl-t tl-d\">\n<title id=\"tl-t\">{}</title>\n<desc id=\"tl-d\">{}</desc>\n",
+            escape_html(self.theme.string("projects_title")),
+            escape_html(&format!("{} {} × {} {}", rows, self.theme.string("projects"), cols.len(), self.theme.string("reports")))
+        ));
+        // Column heads: week number, and the month where it changes.
+        let mut last_month = String::new();
+        for (c, &i) in cols.iter().enumerate() {
+            let d = &self.site.reports[i].doc;
+            let x = LABEL_W + CELL_W * c as i64 + CELL_W / 2;
+            let month = d
+                .meta
+                .date
+                .map(|d| d.format("%Y-%m").to_string())
+                .unwrap_or_default();
+            if month != last_month {
+                let label = d
+                    .meta
+                    .date
+                    .map(|d| d.format(self.theme.string("month_format")).to_string())
+                    .unwrap_or_default();
+                s.push_str(&format!(
+                    "<text class=\"tl-month\" x=\"{}\" y=\"16\">{}</text>",
+                    x - CELL_W / 2 + 2,
+                    escape_html(&label)
+                ));
+                last_month = month;
+            }
+            let week = d.week.map(|w| format!("W{}", w.1)).unwrap_or_default();
+            s.push_str(&format!(
+                "<a href=\"{}\"><text class=\"tl-week\" x=\"{x}\" y=\"36\" text-anchor=\"middle\">{}<title>{}</title></text></a>",
+                escape_html(&relative_url(page, &d.url)),
+                escape_html(&week),
+                escape_html(d.title())
+            ));
+        }
+        let mut y = HEAD_H;
+        for (group, list) in &groups {
+            s.push_str(&format!(
+                "<rect class=\"tl-group\" x=\"0\" y=\"{y}\" width=\"{width}\" height=\"{GROUP_H}\"/><text class=\"tl-group-t\" x=\"8\" y=\"{}\">{}</text>\n",
+                y + 20,
+                escape_html(group)
+            ));
+            y += GROUP_H;
+            for (k, p) in list.iter().enumerate() {
+                if k % 2 == 1 {
+                    s.push_str(&format!("<rect class=\"tl-alt\" x=\"0\" y=\"{y}\" width=\"{width}\" height=\"{ROW_H}\"/>"));
+                }
+                let url = relative_url(page, &self.project_url(p));
+                s.push_str(&format!(
+                    "<a href=\"{}\"><text class=\"tl-label\" x=\"10\" y=\"{}\">{}<title>{}</title></text></a>",
+                    escape_html(&url),
+                    y + 20,
+                    escape_html(&truncate(&p.name, 17)),
+                    escape_html(&p.name)
+                ));
+                // The span from first to last mention, behind the cells.
+                let span: Vec<usize> = p
+                    .entries
+                    .iter()
+                    .filter_map(|e| col_of.get(&e.report).copied())
+                    .collect();
+                if let (Some(a), Some(b)) = (span.first(), span.last()) {
+                    let (x1, x2) = (
+                        LABEL_W + CELL_W * *a as i64 + CELL_W / 2,
+                        LABEL_W + CELL_W * *b as i64 + CELL_W / 2,
+                    );
+                    s.push_str(&format!(
+                        "<line class=\"tl-span\" x1=\"{x1}\" y1=\"{}\" x2=\"{x2}\" y2=\"{}\"/>",
+                        y + ROW_H / 2,
+                        y + ROW_H / 2
+                    ));
+                }
+                for e in &p.entries {
+                    let Some(&c) = col_of.get(&e.report) else {
+                        continue;
+                    };
+                    let x = LABEL_W + CELL_W * c as i64 + 3;
+                    let (w, h) = (CELL_W - 6, ROW_H - 6);
+                    let mut tip = vec![format!("{} · {}", self.date_display(e.date), e.name)];
+                    if let Some(pr) = e.progress {
+                        tip.push(format!(
+                            "{} {}%",
+                            self.theme.string("progress"),
+                            charts::format_value(pr, 2)
+                        ));
+                    }
+                    for (k, v) in &e.parts {
+                        tip.push(format!("{k} {}%", charts::format_value(*v, 2)));
+                    }
+                    let st = self.entry_status_label(e.status);
+                    if !st.is_empty() {
+                        tip.push(st.to_string());
+                    }
+                    for pl in &e.planned {
+                        tip.push(pl.text.clone());
+                    }
+                    for sl in p.slips.iter().filter(|sl| sl.report == e.report) {
+                        tip.push(format!(
+                            "{}: {}",
+                            self.theme.string("slipped"),
+                            sl.describe()
+                        ));
+                    }
+                    let cell = match e.progress {
+                        Some(pr) => format!(
+                            "<rect class=\"tl-cell tl-p\" x=\"{x}\" y=\"{}\" width=\"{w}\" height=\"{h}\" rx=\"4\" fill-opacity=\"{:.2}\"/><text class=\"tl-v{}\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>",
+                            y + 3,
+                            0.12 + 0.78 * pr.clamp(0.0, 100.0) / 100.0,
+                            if pr >= 60.0 { " on-dark" } else { "" },
+                            x + w / 2,
+                            y + 19,
+                            charts::format_value(pr, 0)
+                        ),
+                        None => format!("<rect class=\"tl-cell tl-none\" x=\"{x}\" y=\"{}\" width=\"{w}\" height=\"{h}\" rx=\"4\"/>", y + 3),
+                    };
+                    let marker = match (e.slipped, e.status) {
+                        (true, _) => Some(("tl-slip", "»")),
+                        (_, Some(Status::Done)) => Some(("tl-done", "✓")),
+                        (_, Some(Status::Risk)) => Some(("tl-risk", "!")),
+                        (_, Some(Status::Testing)) => Some(("tl-test", "T")),
+                        _ => None,
+                    };
+                    let marker = marker
+                        .map(|(cls, ch)| {
+                            format!(
+                                "<circle class=\"{cls}\" cx=\"{}\" cy=\"{}\" r=\"7\"/><text class=\"tl-mk\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">{ch}</text>",
+                                x + w - 2,
+                                y + 5,
+                                x + w - 2,
+                                y + 9
+                            )
+                        })
+                        .unwrap_or_default();
+                    s.push_str(&format!(
+                        "<a href=\"{}\">{cell}{marker}<title>{}</title></a>",
+                        escape_html(&format!("{}#{}", relative_url(page, &e.url), e.anchor)),
+                        escape_html(&tip.join("\n"))
+                    ));
+                }
+                let mut status = self.status_label(p.status).to_string();
+                if p.risk {
+                    status = format!("{status} · {}", self.theme.string("risk"));
+                }
+                s.push_str(&format!(
+                    "<text class=\"tl-status st-{}{}\" x=\"{}\" y=\"{}\">{}</text>\n",
+                    match p.status {
+                        ProjectStatus::Active => "active",
+                        ProjectStatus::Done => "done",
+                        ProjectStatus::Stalled => "stalled",
+                    },
+                    if p.risk { " risk" } else { "" },
+                    width - STATUS_W + 12,
+                    y + 20,
+                    escape_html(&status)
+                ));
+                y += ROW_H;
+            }
+        }
+        s.push_str("</svg>");
+        s
+    }
+
+    fn project_summary(&self, p: &Project, page: &str) -> Value {
+        json!({
+            "name": p.name,
+            "url": relative_url(page, &self.project_url(p)),
+            "status": p.status,
+            "status_label": self.status_label(p.status),
+            "risk": p.risk,
+            "section": p.section,
+            "last_seen": p.last_seen().map(|d| self.date_display(d)),
+            "progress": p.latest_progress().map(|v| charts::format_value(v, 2)),
+            "slips": p.slips.iter().map(|s| s.describe()).collect::<Vec<_>>(),
+            "overdue": p.overdue.as_ref().map(|o| format!("{} ({}{})", o.text, short_date(o.date), self.theme.string("passed"))),
+        })
+    }
+
+    fn projects_index(&self) -> Result<OutFile, Diagnostic> {
+        let page = "projects.html";
+        let mut ctx = self.base_context(page, "projects");
+        let ps = &self.site.projects;
+        let done: Vec<Value> = ps
+            .iter()
+            .filter(|p| p.status == ProjectStatus::Done)
+            .map(|p| self.project_summary(p, page))
+            .collect();
+        let slipped: Vec<Value> = ps
+            .iter()
+            .filter(|p| !p.slips.is_empty() || p.overdue.is_some())
+            .map(|p| self.project_summary(p, page))
+            .collect();
+        let mut stuck: Vec<&Project> = ps
+            .iter()
+            .filter(|p| p.risk || p.status == ProjectStatus::Stalled)
+            .collect();
+        stuck.sort_by(|a, b| b.risk.cmp(&a.risk).then(b.last_seen().cmp(&a.last_seen())));
+        let stuck: Vec<Value> = stuck
+            .iter()
+            .map(|p| self.project_summary(p, page))
+            .collect();
+        let count = |s: ProjectStatus| ps.iter().filter(|p| p.status == s).count();
+        ctx.insert("timeline", &self.timeline_svg(page));
+        ctx.insert("done", &done);
+        ctx.insert("slipped", &slipped);
+        ctx.insert("stuck", &stuck);
+        ctx.insert("count_total", &ps.len());
+        ctx.insert("count_active", &count(ProjectStatus::Active));
+        ctx.insert("count_done", &count(ProjectStatus::Done));
+        ctx.insert("count_stalled", &count(ProjectStatus::Stalled));
+        ctx.insert("count_risk", &ps.iter().filter(|p| p.risk).count());
+        ctx.insert(
+            "stalled_after",
+            &self.site.config.projects.stalled_after_weeks,
+        );
+        self.render("projects.html", &ctx, page)
+    }
+
+    /// The progress chart (overall and parts) and its legend.
+    fn progress_chart(&self, p: &Project, page: &str) -> (String, Vec<(String, String)>) {
+        let point = |e: &crate::site::projects::Entry, v: f64, label: &str| ChartPoint {
+            date: e.date,
+            value: v,
+            tooltip: format!(
+                "{} · {label} {}%",
+                self.date_display(e.date),
+                charts::format_value(v, 2)
+            ),
+            missed: false,
+            href: Some(format!("{}#{}", relative_url(page, &e.url), e.anchor)),
+        };
+        let overall = self.theme.string("progress");
+        let mut lines = vec![Line {
+            name: overall.to_string(),
+            class: "s0".into(),
+            points: p
+                .entries
+                .iter()
+                .filter_map(|e| e.progress.map(|v| point(e, v, overall)))
+                .collect(),
+        }];
+        let mut part_names: Vec<&String> = p.entries.iter().flat_map(|e| e.parts.keys()).collect();
+        part_names.sort();
+        part_names.dedup();
+        for (k, name) in part_names.iter().enumerate() {
+            lines.push(Line {
+                name: (*name).clone(),
+                class: format!("s{}", (k + 1) % 4),
+                points: p
+                    .entries
+                    .iter()
+                    .filter_map(|e| e.parts.get(*name).map(|v| point(e, *v, name)))
+                    .collect(),
+            });
+        }
+        lines.retain(|l| !l.points.is_empty());
+        if lines.is_empty() {
+            return (String::new(), Vec::new());
+        }
+        let legend: Vec<(String, String)> = lines
+            .iter()
+            .map(|l| (l.name.clone(), l.class.clone()))
+            .collect();
+        let svg = charts::line_chart(&LineChart {
+            id: &format!("pc-{}", p.id),
+            title: &p.name,
+            desc: &lines
+                .iter()
+                .map(|l| l.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+            unit: "%",
+            lines,
+            target: None,
+            width: 960,
+            height: 300,
+            y_range: Some((0.0, 105.0)),
+            target_label: "",
+            x_range: p.first_seen().zip(p.last_seen()),
+        })
+        .unwrap_or_default();
+        (svg, legend)
+    }
+
+    fn project_page(&self, p: &Project) -> Result<OutFile, Diagnostic> {
+        let url = self.project_url(p);
+        let mut ctx = self.base_context(&url, "projects");
+        let entries: Vec<Value> = p
+            .entries
+            .iter()
+            .rev()
+            .map(|e| {
+                json!({
+                    "date": iso(e.date),
+                    "date_display": self.date_display(e.date),
+                    "week": e.week,
+                    "name": e.name,
+                    "report": self.site.reports[e.report].doc.title(),
+                    "url": format!("{}#{}", relative_url(&url, &e.url), e.anchor),
+                    "progress": e.progress.map(|v| charts::format_value(v, 2)),
+                    "parts": e.parts.iter().map(|(k, v)| json!({"name": k, "value": charts::format_value(*v, 2)})).collect::<Vec<_>>(),
+                    "status": e.status,
+                    "status_label": self.entry_status_label(e.status),
+                    "slipped": e.slipped,
+                    "text": e.text,
+                })
+            })
+            .collect();
+        let page = url.as_str();
+        let plans: Vec<Value> = p
+            .entries
+            .iter()
+            .flat_map(|e| {
+                e.planned.iter().filter(|pl| !pl.nested).map(move |pl| {
+                    let slip = p
+                        .slips
+                        .iter()
+                        .find(|s| s.report == e.report && s.to == pl.date && s.what == pl.what);
+                    json!({
+                        "stated": self.date_display(e.date),
+                        "url": format!("{}#{}", relative_url(page, &e.url), e.anchor),
+                        "text": pl.text,
+                        "date": self.date_display(pl.date),
+                        "slip": slip.map(|s| s.describe()),
+                    })
+                })
+            })
+            .collect();
+        ctx.insert("project", &self.project_summary(p, &url));
+        ctx.insert("aliases", &p.aliases);
+        let (chart, legend) = self.progress_chart(p, &url);
+        ctx.insert("chart", &chart);
+        ctx.insert(
+            "legend",
+            &legend
+                .iter()
+                .map(|(n, c)| json!({"name": n, "class": c}))
+                .collect::<Vec<_>>(),
+        );
+        ctx.insert("entries", &entries);
+        ctx.insert("plans", &plans);
+        ctx.insert("first_seen", &p.first_seen().map(|d| self.date_display(d)));
+        self.render("project.html", &ctx, &url)
+    }
+
+    pub(super) fn project_pages(&self) -> Vec<Result<OutFile, Diagnostic>> {
+        if self.site.projects.is_empty() {
+            return Vec::new();
+        }
+        let mut out = vec![self.projects_index(), Ok(self.projects_json())];
+        out.extend(self.site.projects.iter().map(|p| self.project_page(p)));
+        out
+    }
+
+    /// Links each project update in report `i` to its project page: a small
+    /// labelled link at the start of the bullet, or after the heading.
+    pub(super) fn link_projects(&self, i: usize, html: &str) -> String {
+        let page = &self.site.reports[i].doc.url;
+        let mut out = html.to_string();
+        for p in &self.site.projects {
+            for e in p.entries.iter().filter(|e| e.report == i) {
+                let link = format!(
+                    "<a class=\"project-link\" href=\"{}\" title=\"{}\">{}</a>",
+                    escape_html(&relative_url(page, &self.project_url(p))),
+                    escape_html(&format!("{}: {}", self.theme.string("project"), p.name)),
+                    escape_html(self.theme.string("project"))
+                );
+                let item_anchor = format!("<a class=\"anchor\" id=\"{}\"></a>", e.anchor);
+                if let Some(pos) = out.find(&item_anchor) {
+                    out.insert_str(pos + item_anchor.len(), &link);
+                    continue;
+                }
+                let heading = format!(" id=\"{}\">", e.anchor);
+                if let Some(pos) = out.find(&heading) {
+                    if let Some(end) = out[pos..].find("</h") {
+                        out.insert_str(pos + end, &format!(" {link}"));
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    fn projects_json(&self) -> OutFile {
+        let projects: Vec<Value> = self
+            .site
+            .projects
+            .iter()
+            .map(|p| {
+                json!({
+                    "id": p.id,
+                    "name": p.name,
+                    "aliases": p.aliases,
+                    "url": self.project_url(p),
+                    "section": p.section,
+                    "status": p.status,
+                    "risk": p.risk,
+                    "overdue": p.overdue.as_ref().map(|o| json!({"date": iso(o.date), "what": o.what, "text": o.text})),
+                    "first_seen": p.first_seen().map(iso),
+                    "last_seen": p.last_seen().map(iso),
+                    "slips": p.slips.iter().map(|s| json!({
+                        "what": s.what, "from": iso(s.from), "to": iso(s.to),
+                        "from_text": s.from_text, "to_text": s.to_text,
+                        "report": self.site.reports[s.report].doc.url, "text": s.describe(),
+                    })).collect::<Vec<_>>(),
+                    "entries": p.entries.iter().map(|e| json!({
+                        "date": iso(e.date),
+                        "week": e.week,
+                        "report": e.url,
+                        "anchor": e.anchor,
+                        "name": e.name,
+                        "section": e.section,
+                        "progress": e.progress,
+                        "parts": e.parts,
+                        "status": e.status,
+                        "planned": e.planned.iter().map(|pl| json!({
+                            "date": iso(pl.date), "what": pl.what, "intent": pl.intent, "text": pl.text, "nested": pl.nested,
+                        })).collect::<Vec<_>>(),
+                        "slipped": e.slipped,
+                        "text": e.text,
+                    })).collect::<Vec<_>>(),
+                })
+            })
+            .collect();
+        OutFile::new(
+            "data/projects.json",
+            serde_json::to_vec_pretty(&json!({ "projects": projects })).unwrap_or_default(),
+        )
+    }
+}

@@ -1,0 +1,445 @@
+//! Projects across reports. Each week's updates are joined into projects by
+//! name: names are normalised (numbering, 【】, spaces, a trailing 项目 or
+//! 建设), `[projects.aliases]` maps names by hand, and close names are
+//! matched by similarity — every such automatic match is reported so the
+//! author can confirm it or split it in config.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use super::Page;
+use crate::config::Config;
+use crate::content::{ascii_slug, fnv1a};
+use crate::diag::Diagnostic;
+use crate::extract::projects::{Planned, Status, Update};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Entry {
+    /// Index of the report in `Site::reports`.
+    pub report: usize,
+    pub date: NaiveDate,
+    pub week: Option<u32>,
+    /// Report page (relative to the site root) and the update's anchor in it.
+    pub url: String,
+    pub anchor: String,
+    /// The name as written that week.
+    pub name: String,
+    pub section: String,
+    pub progress: Option<f64>,
+    pub parts: BTreeMap<String, f64>,
+    pub status: Option<Status>,
+    pub planned: Vec<Planned>,
+    pub text: String,
+    /// A planned date moved later this week.
+    pub slipped: bool,
+}
+
+/// A planned date that moved later: `4/26投产 → 5/9`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Slip {
+    pub what: String,
+    pub from: NaiveDate,
+    pub from_text: String,
+    pub to: NaiveDate,
+    pub to_text: String,
+    /// The report that states the new date.
+    pub report: usize,
+    pub date: NaiveDate,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ProjectStatus {
+    Active,
+    Done,
+    Stalled,
+}
+
+/// An automatic match of a differently written name to a project.
+#[derive(Debug, Clone, Serialize)]
+pub struct Match {
+    pub name: String,
+    pub project: String,
+    pub score: f64,
+    pub report: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Project {
+    pub id: String,
+    /// The name it goes by now (its latest), or the alias target in config.
+    pub name: String,
+    /// Every other name it was written as.
+    pub aliases: Vec<String>,
+    /// The project section it was last listed under.
+    pub section: String,
+    pub status: ProjectStatus,
+    /// The latest update says the project is at risk.
+    pub risk: bool,
+    /// A planned date passed without the project being done.
+    pub overdue: Option<Planned>,
+    pub entries: Vec<Entry>,
+    pub slips: Vec<Slip>,
+    pub matches: Vec<Match>,
+    /// Normalised names that lead here.
+    #[serde(skip)]
+    keys: Vec<String>,
+    /// Named in `[projects.aliases]`: never matched by similarity.
+    #[serde(skip)]
+    pinned: bool,
+}
+
+impl Project {
+    pub fn first_seen(&self) -> Option<NaiveDate> {
+        self.entries.first().map(|e| e.date)
+    }
+    pub fn last_seen(&self) -> Option<NaiveDate> {
+        self.entries.last().map(|e| e.date)
+    }
+    pub fn latest_progress(&self) -> Option<f64> {
+        self.entries.iter().rev().find_map(|e| e.progress)
+    }
+}
+
+/// The name used for matching: no spaces or brackets, lower case, without a
+/// trailing 项目/建设/工程 (`小贝帮帮项目` and `小贝帮帮` are one project).
+pub fn normalize(name: &str) -> String {
+    let mut s: String = name
+        .chars()
+        .filter(|c| {
+            !c.is_whitespace()
+                && !matches!(c, '【' | '】' | '[' | ']' | '「' | '」' | '“' | '”' | '"')
+        })
+        .flat_map(char::to_lowercase)
+        .collect();
+    loop {
+        let before = s.len();
+        for tail in ["项目", "建设", "工程", "专项"] {
+            if s.chars().count() > tail.chars().count() + 1 {
+                if let Some(rest) = s.strip_suffix(tail) {
+                    s = rest.to_string();
+                }
+            }
+        }
+        if s.len() == before {
+            break;
+        }
+    }
+    s
+}
+
+/// How alike two normalised names are, 0–1: twice the longest common
+/// subsequence over the total length (so one changed word of four in a
+/// name still matches), or 0.9 when one name starts with the other
+/// (`全房通接入` and `全房通接入业务侧优先级调低`).
+pub fn similarity(a: &str, b: &str) -> f64 {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    if a.is_empty() || b.is_empty() {
+        return 0.0;
+    }
+    let (short, long) = if a.len() <= b.len() {
+        (&a, &b)
+    } else {
+        (&b, &a)
+    };
+    if short.len() >= 3 && long.starts_with(short) {
+        return 0.9_f64.max(lcs_ratio(&a, &b));
+    }
+    lcs_ratio(&a, &b)
+}
+
+fn lcs_ratio(a: &[char], b: &[char]) -> f64 {
+    // Names are short; the quadratic table is a few hundred cells.
+    let mut prev = vec![0usize; b.len() + 1];
+    for ca in a {
+        let mut cur = vec![0usize; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur[j + 1] = if ca == cb {
+                prev[j] + 1
+            } else {
+                prev[j + 1].max(cur[j])
+            };
+        }
+        prev = cur;
+    }
+    2.0 * prev[b.len()] as f64 / (a.len() + b.len()) as f64
+}
+
+fn project_id(name: &str, taken: &mut HashMap<String, usize>) -> String {
+    let slug = ascii_slug(std::path::Path::new(&format!("{name}.md")));
+    let base = if name.is_ascii() && !slug.is_empty() {
+        slug
+    } else {
+        format!("p-{:08x}", fnv1a(normalize(name).as_bytes()) as u32)
+    };
+    let n = taken.entry(base.clone()).or_insert(0);
+    *n += 1;
+    if *n == 1 {
+        base
+    } else {
+        format!("{base}-{n}")
+    }
+}
+
+fn entry_of(reports: &[Page], i: usize, u: &Update, date: NaiveDate) -> Entry {
+    Entry {
+        report: i,
+        date,
+        week: reports[i].doc.week.map(|w| w.1),
+        url: reports[i].doc.url.clone(),
+        anchor: u.anchor.clone(),
+        name: u.name.clone(),
+        section: u.section.clone(),
+        progress: u.progress,
+        parts: u.parts.clone(),
+        status: u.status,
+        planned: u.planned.clone(),
+        text: u.text.clone(),
+        slipped: false,
+    }
+}
+
+/// Folds a second update of the same project in one report into its entry.
+fn merge(e: &mut Entry, u: &Update) {
+    e.progress = e.progress.or(u.progress);
+    for (k, v) in &u.parts {
+        e.parts.entry(k.clone()).or_insert(*v);
+    }
+    e.status = e.status.max(u.status);
+    e.planned.extend(u.planned.iter().cloned());
+    e.text.push_str("\n\n");
+    e.text.push_str(&u.text);
+}
+
+pub fn build(reports: &[Page], config: &Config, diags: &mut Vec<Diagnostic>) -> Vec<Project> {
+    let pc = &config.projects;
+    let aliases: HashMap<String, String> = pc
+        .aliases
+        .iter()
+        .map(|(k, v)| (normalize(k), v.clone()))
+        .collect();
+    let pinned_keys: std::collections::HashSet<String> = pc
+        .aliases
+        .values()
+        .map(|v| normalize(v))
+        .chain(aliases.keys().cloned())
+        .collect();
+    let mut projects: Vec<Project> = Vec::new();
+    let mut by_key: HashMap<String, usize> = HashMap::new();
+    let mut ids = HashMap::new();
+
+    for (i, r) in reports.iter().enumerate() {
+        let Some(date) = r.doc.meta.date else {
+            continue;
+        };
+        let mut seen_here: Vec<usize> = Vec::new();
+        for u in &r.facts.projects {
+            let raw_key = normalize(&u.name);
+            let (key, alias_target) = match aliases.get(&raw_key) {
+                Some(target) => (normalize(target), Some(target.clone())),
+                None => (raw_key.clone(), None),
+            };
+            let found = by_key.get(&key).copied().or_else(|| {
+                if pinned_keys.contains(&key) {
+                    return None;
+                }
+                // The closest project not yet updated in this report.
+                let best = projects
+                    .iter()
+                    .enumerate()
+                    .filter(|(j, p)| !p.pinned && !seen_here.contains(j))
+                    .map(|(j, p)| {
+                        (
+                            j,
+                            p.keys
+                                .iter()
+                                .map(|k| similarity(k, &key))
+                                .fold(0.0, f64::max),
+                        )
+                    })
+                    .filter(|(_, s)| *s >= pc.similarity)
+                    .max_by(|a, b| a.1.total_cmp(&b.1))?;
+                let p = &mut projects[best.0];
+                p.matches.push(Match {
+                    name: u.name.clone(),
+                    project: p.name.clone(),
+                    score: best.1,
+                    report: i,
+                });
+                Some(best.0)
+            });
+            let j = match found {
+                Some(j) => j,
+                None => {
+                    let name = alias_target.clone().unwrap_or_else(|| u.name.clone());
+                    projects.push(Project {
+                        id: project_id(&name, &mut ids),
+                        name,
+                        aliases: Vec::new(),
+                        section: u.section.clone(),
+                        status: ProjectStatus::Active,
+                        risk: false,
+                        overdue: None,
+                        entries: Vec::new(),
+                        slips: Vec::new(),
+                        matches: Vec::new(),
+                        keys: vec![key.clone()],
+                        pinned: pinned_keys.contains(&key),
+                    });
+                    projects.len() - 1
+                }
+            };
+            by_key.insert(key.clone(), j);
+            by_key.insert(raw_key, j);
+            if !projects[j].keys.contains(&key) {
+                projects[j].keys.push(key);
+            }
+            let p = &mut projects[j];
+            let raw_key = normalize(&u.name);
+            // Called by its latest name, the others becoming aliases — unless
+            // the new one only adds words to a name it had (`全房通接入` →
+            // `全房通接入业务侧优先级调低` is the same name with news after it).
+            let extends_old = p
+                .keys
+                .iter()
+                .any(|k| raw_key.len() > k.len() && raw_key.starts_with(k.as_str()));
+            if alias_target.is_none() && !p.pinned && !extends_old {
+                if p.name != u.name {
+                    let old = std::mem::replace(&mut p.name, u.name.clone());
+                    if !p.aliases.contains(&old) {
+                        p.aliases.push(old);
+                    }
+                }
+            } else if let Some(t) = &alias_target {
+                p.name = t.clone();
+            }
+            if u.name != p.name && !p.aliases.contains(&u.name) {
+                p.aliases.push(u.name.clone());
+            }
+            p.section = u.section.clone();
+            match p.entries.last_mut() {
+                Some(e) if e.report == i => merge(e, u),
+                _ => p.entries.push(entry_of(reports, i, u, date)),
+            }
+            seen_here.push(j);
+        }
+    }
+
+    let last_date = reports.iter().filter_map(|r| r.doc.meta.date).max();
+    for p in &mut projects {
+        p.aliases.retain(|a| *a != p.name);
+        find_slips(p);
+        let last = p.entries.last();
+        let done = last.is_some_and(|e| e.status == Some(Status::Done));
+        let quiet_weeks = match (last_date, p.last_seen()) {
+            (Some(a), Some(b)) => (a - b).num_days() / 7,
+            _ => 0,
+        };
+        p.status = if done {
+            ProjectStatus::Done
+        } else if quiet_weeks >= pc.stalled_after_weeks as i64 {
+            ProjectStatus::Stalled
+        } else {
+            ProjectStatus::Active
+        };
+        p.risk = last.is_some_and(|e| e.status == Some(Status::Risk));
+        // The latest plan that is past by the newest report, and not done.
+        if !done {
+            if let (Some(today), Some(e)) = (last_date, last) {
+                p.overdue = e
+                    .planned
+                    .iter()
+                    .filter(|x| x.date < today)
+                    .max_by_key(|x| x.date)
+                    .cloned();
+            }
+        }
+        for m in &p.matches {
+            diags.push(Diagnostic::warning(
+                &reports[m.report].doc.source,
+                reports[m.report].facts.projects.iter().find(|u| u.name == m.name).map(|u| u.line),
+                format!(
+                    "project `{}` matched to `{}` by similarity ({:.2}); confirm with [projects.aliases] \"{}\" = \"{}\", or keep them apart with \"{}\" = \"{}\"",
+                    m.name, m.project, m.score, m.name, m.project, m.name, m.name
+                ),
+            ));
+        }
+    }
+    projects
+}
+
+/// A slip: the same milestone (上线, 投产…) planned for a later date than
+/// the previous report said.
+fn find_slips(p: &mut Project) {
+    let mut last_plan: HashMap<String, Planned> = HashMap::new();
+    for e in &mut p.entries {
+        // Only the update's own, unambiguous plans: one date per milestone.
+        // Nested items are sub-tasks with dates of their own.
+        let mut own: BTreeMap<String, Vec<&Planned>> = BTreeMap::new();
+        for pl in e.planned.iter().filter(|pl| !pl.nested) {
+            own.entry(pl.what.clone()).or_default().push(pl);
+        }
+        for (what, pls) in own {
+            let [pl] = pls[..] else { continue };
+            if let Some(prev) = last_plan.get(&what) {
+                if pl.date > prev.date && prev.date >= e.date - chrono::Duration::days(400) {
+                    p.slips.push(Slip {
+                        what: what.clone(),
+                        from: prev.date,
+                        from_text: prev.text.clone(),
+                        to: pl.date,
+                        to_text: pl.text.clone(),
+                        report: e.report,
+                        date: e.date,
+                    });
+                    e.slipped = true;
+                }
+            }
+            last_plan.insert(what, pl.clone());
+        }
+    }
+}
+
+/// `M/D` for slip texts (`4/26投产 → 5/9`).
+pub fn short_date(d: NaiveDate) -> String {
+    d.format("%-m/%-d").to_string()
+}
+
+impl Slip {
+    pub fn describe(&self) -> String {
+        format!(
+            "{}{} → {}",
+            short_date(self.from),
+            self.what,
+            short_date(self.to)
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalised_names() {
+        assert_eq!(normalize("小贝帮帮项目"), "小贝帮帮");
+        assert_eq!(normalize("轻存管&定转佣能力建设"), "轻存管&定转佣能力");
+        assert_eq!(normalize("HIVE标准数仓建设"), "hive标准数仓");
+        assert_eq!(normalize("【银行 账户体系】"), "银行账户体系");
+        assert_eq!(normalize("建设"), "建设", "a name is never emptied");
+    }
+
+    #[test]
+    fn similar_names() {
+        let s = |a: &str, b: &str| similarity(&normalize(a), &normalize(b));
+        assert!(s("轻存管&定转佣能力建设", "轻松付&定转佣能力建设") >= 0.75);
+        assert!(s("全房通接入", "全房通接入业务侧优先级调低") >= 0.75);
+        assert!(s("风险数据指标立项评审", "风险数据指标") >= 0.75);
+        assert!(s("定转X能力建设", "轻松付&定转佣能力建设") < 0.75);
+        assert!(s("银行虚户建设", "银行账户体系") < 0.75);
+        assert!(s("支付系统双活", "机房双活") < 0.75);
+        assert!(s("看懂账数据查询能力", "店东看懂账") < 0.75);
+    }
+}

@@ -1,0 +1,173 @@
+//! Per-project timelines: the sample archive, renames, aliases, slips,
+//! statuses, pages and data.
+
+mod common;
+use common::*;
+
+use serde_json::Value;
+
+fn projects(out: &std::path::Path) -> Value {
+    serde_json::from_str(&read(out.join("data/projects.json"))).unwrap()
+}
+
+fn find<'a>(data: &'a Value, name: &str) -> &'a Value {
+    data["projects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == name || p["aliases"].as_array().unwrap().iter().any(|a| a == name))
+        .unwrap_or_else(|| panic!("no project {name}"))
+}
+
+#[test]
+fn sample_hive_progress_and_renamed_project() {
+    let (_tmp, out) = build_sample();
+    let data = projects(&out);
+    let hive = find(&data, "HIVE标准数仓建设");
+    assert_eq!(hive["name"], "HIVE标准数仓建设");
+    let prog: Vec<(&str, f64)> = hive["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["date"].as_str().unwrap(), e["progress"].as_f64().unwrap()))
+        .collect();
+    assert_eq!(
+        prog,
+        [
+            ("2023-04-14", 72.2),
+            ("2023-04-21", 78.09),
+            ("2023-05-27", 91.9)
+        ]
+    );
+    assert_eq!(hive["entries"][0]["report"], "reports/2023-w16.html");
+
+    let a = find(&data, "轻存管&定转佣能力建设");
+    let b = find(&data, "轻松付&定转佣能力建设");
+    assert_eq!(a["id"], b["id"], "one project across the rename");
+    let dates: Vec<&str> = a["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["date"].as_str().unwrap())
+        .collect();
+    assert_eq!(dates, ["2023-04-14", "2023-04-21", "2023-05-27"]);
+    assert_eq!(a["entries"][0]["parts"]["前端"], 50.0);
+    assert_eq!(a["entries"][0]["parts"]["后端"], 40.0);
+    assert_eq!(a["entries"][0]["status"], "risk");
+    assert_eq!(a["entries"][1]["planned"][0]["date"], "2023-05-06");
+    assert!(a["entries"][0]["text"]
+        .as_str()
+        .unwrap()
+        .contains("前端进展50%"));
+    // Shape of the data file.
+    for key in ["id", "name", "aliases", "url", "status", "entries"] {
+        assert!(!a[key].is_null(), "{key}");
+    }
+    for key in [
+        "date", "report", "progress", "parts", "status", "planned", "text",
+    ] {
+        assert!(
+            a["entries"][0].as_object().unwrap().contains_key(key),
+            "{key}"
+        );
+    }
+    assert!(a["id"].as_str().unwrap().is_ascii());
+}
+
+#[test]
+fn sample_pages_link_both_ways() {
+    let (_tmp, out) = build_sample();
+    let data = projects(&out);
+    let html = read(out.join("projects.html"));
+    assert!(html.contains("<svg class=\"timeline\""));
+    for p in data["projects"].as_array().unwrap() {
+        let url = p["url"].as_str().unwrap();
+        assert!(out.join(url).is_file(), "{url}");
+        assert!(
+            html.contains(&format!("href=\"{url}\"")),
+            "timeline links {url}"
+        );
+        // Every report that mentions the project links to its page.
+        for e in p["entries"].as_array().unwrap() {
+            let report = read(out.join(e["report"].as_str().unwrap()));
+            let link = format!("href=\"../{url}\"");
+            assert!(report.contains(&link), "{} should link {url}", e["report"]);
+        }
+    }
+    let hive = find(&data, "HIVE标准数仓建设");
+    let page = read(out.join(hive["url"].as_str().unwrap()));
+    assert!(page.contains("<svg class=\"chart\""), "progress chart");
+    assert!(page.contains("72.2%"));
+    assert_links_resolve(&out);
+}
+
+#[test]
+fn check_lists_automatic_matches() {
+    let o = chronicle(&["check", "--root", repo().to_str().unwrap()]);
+    let out = stdout(&o);
+    assert!(
+        out.contains("第22周 2023-05-27.md:23: warning: project `轻松付&定转佣能力建设` matched to `轻存管&定转佣能力建设` by similarity"),
+        "{out}"
+    );
+}
+
+fn week(n: u32, date: &str, body: &str) -> Vec<u8> {
+    format!("# 第{n}周 {date}\n\n## 【O1 服务业务】\n\n{body}\n").into_bytes()
+}
+
+#[test]
+fn slips_statuses_aliases_and_stalled() {
+    let dir = archive(&[
+        ("config.toml", "[projects]\nstalled_after_weeks = 3\n[projects.aliases]\n\"清算平台V2\" = \"新清算平台\"\n\"支付中台A\" = \"支付中台A\"\n".as_bytes()),
+        ("content/a.md", &week(16, "2023-04-14", "- 支付网关改造，目标4/26投产，研发进度60%\n- 新清算平台，进度10%\n- 支付中台A，提测\n- 老系统下线，进行中")),
+        ("content/b.md", &week(17, "2023-04-21", "- 支付网关改造，延期，目标5/9投产，研发进度70%\n- 清算平台V2，进度20%\n- 支付中台B，进度5%")),
+        ("content/c.md", &week(18, "2023-04-28", "- 支付网关改造，已投产\n- 新清算平台，进度30%")),
+        ("content/d.md", &week(19, "2023-05-05", "- 新清算平台，进度40%")),
+        ("content/e.md", &week(20, "2023-05-12", "- 新清算平台，进度50%")),
+    ]);
+    let out = dir.path().join("public");
+    let o = chronicle(&[
+        "build",
+        "--root",
+        dir.path().to_str().unwrap(),
+        "--output",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let data = projects(&out);
+
+    let gw = find(&data, "支付网关改造");
+    assert_eq!(gw["status"], "done");
+    assert_eq!(gw["slips"][0]["text"], "4/26投产 → 5/9");
+    assert_eq!(gw["entries"][1]["slipped"], true);
+    assert_eq!(gw["entries"][1]["status"], "risk");
+
+    let cl = find(&data, "新清算平台");
+    assert_eq!(
+        cl["name"], "新清算平台",
+        "the alias target names the project"
+    );
+    assert_eq!(cl["entries"].as_array().unwrap().len(), 5);
+    assert_eq!(cl["status"], "active");
+
+    // Pinned by an alias to itself: 支付中台B is not matched to 支付中台A.
+    assert_ne!(
+        find(&data, "支付中台A")["id"],
+        find(&data, "支付中台B")["id"]
+    );
+    assert_eq!(find(&data, "支付中台A")["entries"][0]["status"], "testing");
+
+    // Not mentioned for three weeks by the newest report: stalled.
+    assert_eq!(find(&data, "老系统下线")["status"], "stalled");
+
+    let html = read(out.join("projects.html"));
+    assert!(
+        html.contains("4/26投产 → 5/9"),
+        "the slip is on the overview"
+    );
+    assert!(
+        !stderr(&o).contains("matched to"),
+        "aliases need no confirmation: {}",
+        stderr(&o)
+    );
+}
