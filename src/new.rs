@@ -201,7 +201,21 @@ fn indent_width(s: &str) -> usize {
 /// heading, paragraph and bullet kept, except the contents of incident,
 /// reflection and daily-note sections and of incident list items
 /// (`4. 生产稳定性事件：` keeps its line; the incidents under it go).
-pub fn skeleton(body: &str) -> String {
+/// `incident_labels` are the config's `[incidents] sections`, on top of
+/// the built-in names.
+pub fn skeleton(body: &str, incident_labels: &[String]) -> String {
+    let strip = |s: &str| s.trim_start_matches(['【', '[', ' ']).to_string();
+    let labelled_heading = |t: &str| {
+        incident_labels
+            .iter()
+            .any(|l| !l.is_empty() && t.contains(l.as_str()))
+    };
+    let labelled_item = |t: &str| {
+        let t = strip(t);
+        incident_labels
+            .iter()
+            .any(|l| !l.is_empty() && t.starts_with(l.as_str()))
+    };
     let mut out: Vec<&str> = Vec::new();
     // Skipping a section's content until a heading of this level or higher.
     let mut skip_section: Option<usize> = None;
@@ -223,7 +237,10 @@ pub fn skeleton(body: &str) -> String {
                     out.push("");
                 }
                 let title = &h[2];
-                if INCIDENTS.is_match(title) || REFLECTION.is_match(title) || DAILY.is_match(title)
+                if INCIDENTS.is_match(title)
+                    || labelled_heading(title)
+                    || REFLECTION.is_match(title)
+                    || DAILY.is_match(title)
                 {
                     out.push(line);
                     out.push("");
@@ -238,7 +255,9 @@ pub fn skeleton(body: &str) -> String {
                         skip_item = None;
                     }
                 }
-                if skip_section.is_none() && skip_item.is_none() && INCIDENT_ITEM.is_match(&item[3])
+                if skip_section.is_none()
+                    && skip_item.is_none()
+                    && (INCIDENT_ITEM.is_match(&item[3]) || labelled_item(&item[3]))
                 {
                     out.push(line);
                     skip_item = Some((indent, ordered));
@@ -470,7 +489,7 @@ pub fn scaffold(paths: &Paths, date: Option<NaiveDate>) -> Result<Scaffold, Diag
             (
                 dir.join(name),
                 header(l, &from, &to, &date_style),
-                skeleton(l.body()),
+                skeleton(l.body(), &config.incidents.sections),
                 Some(prev),
             )
         }
@@ -725,7 +744,7 @@ mod tests {
 
 [2023/04/16 周日](2023-04-16%20周日_xq6X.md)
 ";
-        let s = skeleton(body);
+        let s = skeleton(body, &[]);
         assert!(s.contains("- 入金有效成功率：99.99%"), "{s}");
         assert!(s.contains("1. 新灾备机房建设，进度50%"), "{s}");
         assert!(s.contains("2. 生产稳定性事件："), "{s}");
@@ -743,8 +762,29 @@ mod tests {
     }
 
     #[test]
+    fn configured_incident_sections_are_emptied_too() {
+        let body = "## 值班记录\n\n- 12/01 支付超时\n\n## 进展\n\n1. 项目A 50%\n2. 【值班告警】\n- 12/02 磁盘满\n3. 项目B 20%\n";
+        let labels = vec!["值班记录".to_string(), "值班告警".to_string()];
+        let s = skeleton(body, &labels);
+        assert!(!s.contains("支付超时") && !s.contains("磁盘满"), "{s}");
+        assert!(
+            s.contains("## 值班记录") && s.contains("2. 【值班告警】"),
+            "{s}"
+        );
+        assert!(
+            s.contains("1. 项目A 50%") && s.contains("3. 项目B 20%"),
+            "{s}"
+        );
+        // Without the config they are ordinary sections.
+        assert!(skeleton(body, &[]).contains("支付超时"));
+    }
+
+    #[test]
     fn fenced_code_is_not_a_heading() {
-        let s = skeleton("# 反思\n\ntext\n\n# 代码\n\n```\n# 反思\nkeep me\n```\n");
+        let s = skeleton(
+            "# 反思\n\ntext\n\n# 代码\n\n```\n# 反思\nkeep me\n```\n",
+            &[],
+        );
         assert!(s.contains("keep me"), "{s}");
         assert!(!s.contains("text"), "{s}");
     }
