@@ -101,6 +101,7 @@ fn edit(root: &Path, rel: &str, f: impl FnOnce(String) -> String) {
 const W16: &str = "第16周 2023-04-14.md";
 const W17: &str = "第17周 2023-04-21.md";
 const W22: &str = "第22周 2023-05-27.md";
+const W39: &str = "第39周 2023-09-22.md";
 const W50: &str = "第50周 2023-12-09.md";
 
 #[test]
@@ -159,6 +160,34 @@ fn incremental_rebuilds_match_a_full_build() {
         root,
         &["第16周 2023-04-14/2023-04-17 周一_a.md"],
         "daily note edit",
+    );
+
+    // Cross-report facts: with 第39周's figure gone, 第50周's change is
+    // measured against 第22周, which is not its neighbour.
+    edit(root, W39, |t| t.replace("- 入金有效成功率：99.997%\n", ""));
+    check(&mut engine, root, &[W39], "metric removed from one report");
+    edit(root, W22, |t| {
+        t.replace("入金有效成功率：99.99%", "入金有效成功率：99.50%")
+    });
+    check(&mut engine, root, &[W22], "metric changed two reports away");
+    // An incident and a project update edited.
+    edit(root, W50, |t| {
+        t.replace(
+            "12/05 18:45 监控发现支付中台上云后首次发布",
+            "12/05 18:45 监控发现支付中台上云后第二次发布",
+        )
+    });
+    check(&mut engine, root, &[W50], "incident edited");
+    edit(root, W39, |t| t.replace("研发进度50%", "研发进度60%"));
+    check(&mut engine, root, &[W39], "project update edited");
+    // Prose that feeds no view: only the page around it changes.
+    edit(root, W50, |t| {
+        t.replace("如果安全稳定都无法满足", "如果连安全稳定都无法满足")
+    });
+    let changed = check(&mut engine, root, &[W50], "reflection edited");
+    assert!(
+        changed.contains(&"reports/2023-w50.html".to_string()),
+        "{changed:?}"
     );
 
     // A date moved within its week: same URL, same order.

@@ -325,11 +325,18 @@ impl<'a> Renderer<'a> {
     }
 
     /// Renders every output that draws on the whole site rather than on one
-    /// page: the home page, 404, the metric, project and incident pages,
-    /// data files and statics. `serve` re-renders all of these after any
-    /// content change.
+    /// page: `render_home` and `render_aggregates`.
     pub fn render_site_wide(&self) -> Result<Vec<OutFile>, Diagnostic> {
-        let mut files = vec![self.index()?, self.not_found()?];
+        let mut files = self.render_home()?;
+        files.extend(self.render_aggregates()?);
+        Ok(files)
+    }
+
+    /// The metric, project and incident pages and their data files: what
+    /// the site's facts (`Site::metrics`, `projects`, `incidents`) feed.
+    /// `serve` re-renders these only when those facts change.
+    pub fn render_aggregates(&self) -> Result<Vec<OutFile>, Diagnostic> {
+        let mut files = Vec::new();
         for page in self.metric_pages() {
             files.push(page?);
         }
@@ -339,10 +346,20 @@ impl<'a> Renderer<'a> {
         for page in self.incident_pages() {
             files.push(page?);
         }
-        files.push(data::reports_json(self.site));
         files.push(data::metrics_json(self.site));
         files.push(data::metrics_csv(self.site));
         files.push(data::incidents_json(self.site));
+        Ok(files)
+    }
+
+    /// The home page, 404, `data/reports.json` and the static files, which
+    /// `serve` re-renders after any content change.
+    pub fn render_home(&self) -> Result<Vec<OutFile>, Diagnostic> {
+        let mut files = vec![
+            self.index()?,
+            self.not_found()?,
+            data::reports_json(self.site),
+        ];
         for (rel, bytes) in &self.theme.statics {
             files.push(OutFile::new(
                 PathBuf::from("static").join(rel),
