@@ -96,6 +96,8 @@ struct State {
     index_key: Vec<(PathBuf, String)>,
     /// The last site, whose pages are the prepare cache.
     site: Option<Site>,
+    /// The findings `site::assemble` added itself last time it ran.
+    assemble_diags: Option<Vec<Diagnostic>>,
     /// `site::prepare`'s findings per document source.
     prepare_diags: HashMap<PathBuf, Vec<Diagnostic>>,
     files: Arc<Files>,
@@ -188,6 +190,7 @@ impl Engine {
                     index_key: Vec::new(),
                     site: None,
                     prepare_diags: HashMap::new(),
+                    assemble_diags: None,
                     files: Arc::new(Files::new()),
                     home: Vec::new(),
                     aggregates: Vec::new(),
@@ -286,13 +289,19 @@ impl Engine {
             .map(|d| (d.source.clone(), d.url.clone()))
             .collect();
         let relink = index_key != st.index_key || st.site.is_none();
+        // The previous site, its pages taken out into the cache; what is
+        // left (its metric, project and incident views) may be reused.
+        let mut shell: Option<Site> = None;
         let mut cached: HashMap<PathBuf, Page> = match st.site.take() {
-            Some(s) if !relink => s
-                .reports
-                .into_iter()
-                .chain(s.dailies)
-                .map(|p| (p.doc.source.clone(), p))
-                .collect(),
+            Some(mut s) if !relink => {
+                let pages = std::mem::take(&mut s.reports)
+                    .into_iter()
+                    .chain(std::mem::take(&mut s.dailies))
+                    .map(|p| (p.doc.source.clone(), p))
+                    .collect();
+                shell = Some(s);
+                pages
+            }
             _ => HashMap::new(),
         };
         let index = LinkIndex::new(archive.reports.iter().chain(&archive.dailies));
@@ -355,13 +364,45 @@ impl Engine {
                 site_diags.extend(d.iter().cloned());
             }
         }
-        let site = site::assemble(
-            reports,
-            dailies,
-            weeks.unwrap_or(Weeks::Iso),
-            config.clone(),
-            site_diags,
-        );
+        let site = match (shell, &st.assemble_diags) {
+            // No page's signature moved: the views `site::assemble` would
+            // compute are the ones it computed last time. Join the pages as
+            // it does and keep the views (they cost more than everything
+            // else on a large archive).
+            (Some(mut shell), Some(own)) if !facts_moved => {
+                let mut reports = reports;
+                for r in reports.iter_mut() {
+                    r.dailies.clear();
+                }
+                for (i, d) in dailies.iter().enumerate() {
+                    if let Some(p) = d.doc.parent {
+                        reports[p].dailies.push(i);
+                    }
+                }
+                site_diags.extend(own.iter().cloned());
+                shell.reports = reports;
+                shell.dailies = dailies;
+                shell.diags = site_diags;
+                shell
+            }
+            _ => {
+                let given = site_diags.clone();
+                let site = site::assemble(
+                    reports,
+                    dailies,
+                    weeks.unwrap_or(Weeks::Iso),
+                    config.clone(),
+                    site_diags,
+                );
+                // What assemble found itself, to add back when it is skipped
+                // (only if it appended to the findings it was given).
+                st.assemble_diags = site
+                    .diags
+                    .starts_with(&given)
+                    .then(|| site.diags[given.len()..].to_vec());
+                site
+            }
+        };
         stats.lap("prepare", &mut t);
         stats.reports = site.reports.len();
         stats.dailies = site.dailies.len();
