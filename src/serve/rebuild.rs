@@ -14,13 +14,22 @@
 //!   deleted or renamed report, or one whose URL moved, changes the index
 //!   and re-prepares everything, since any link in any file may now lead
 //!   elsewhere. Config and theme changes start from scratch (`invalidate`).
-//! - **render**: with the index unchanged the order of pages is unchanged,
-//!   so only the pages that show a changed document are rendered again: its
-//!   own page, its previous and next report, its daily notes (or, for a
-//!   daily note, its report and sibling notes), plus every site-wide output
-//!   (`Renderer::render_site_wide`). Everything else keeps its bytes,
-//!   unless a "canary" (one untouched page, rendered every time) shows that
-//!   pages depend on the site as a whole; then all pages are rendered.
+//! - **views**: the metric, project and incident views (`site::assemble`)
+//!   are made of every page's facts and metadata. Each re-prepared page's
+//!   `signature` (facts with their lines, title, date, week, URL) is
+//!   compared with its previous one; when none moved, the previous views
+//!   are kept and only the pages are joined.
+//! - **render**: when a signature moved (a figure, a project update, an
+//!   incident, a title) every page is rendered, since other reports show
+//!   them (a figure's change against the previous point, project links),
+//!   and so are the aggregate pages (`Renderer::render_aggregates`).
+//!   Otherwise the order and the views are unchanged, so only the pages
+//!   that show a changed document are rendered: its own page, its previous
+//!   and next report, its daily notes (or, for a daily note, its report and
+//!   sibling notes), and the home page (`Renderer::render_home`). A
+//!   "canary" (one untouched page, rendered every time) catches a page
+//!   depending on the site in a way the signatures miss; then all pages
+//!   are rendered.
 //!
 //! The result is byte-identical to a full build: tests/incremental.rs
 //! checks that after edits, additions, deletions and renames.
