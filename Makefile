@@ -2,7 +2,7 @@
 CARGO ?= cargo
 BIN := $(or $(CARGO_TARGET_DIR),target)/release/chronicle
 
-.PHONY: site build test e2e lint fmt serve bench fuzz clean
+.PHONY: site build test e2e lint fmt serve bench bench-serve fuzz clean
 
 site: build
 	$(BIN) build
@@ -30,9 +30,13 @@ lint:
 fmt:
 	$(CARGO) fmt
 
-serve:
-	@echo "chronicle serve is not available yet (it lands with the writing-loop issue)."
-	@echo "For now: make site, then open $(CURDIR)/public/index.html"
+# The writing loop: serves the site on http://127.0.0.1:1111/ with live reload.
+serve: build
+	$(BIN) serve
+
+# Save-to-reload time on a generated 1,000-report archive (release build).
+bench-serve:
+	$(CARGO) bench --locked --bench serve
 
 # Every fuzz target for FUZZ_SECONDS each (default 600); see README "Fuzzing".
 fuzz:

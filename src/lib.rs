@@ -2,15 +2,18 @@
 //!
 //! The build is a one-way pipeline, one module per stage:
 //! `config` → `content` → `markdown` → `extract` → `site` → `render` → `output`.
-//! `cli` (in main.rs) sits on top.
+//! `serve` (the writing loop) and `cli` (in main.rs) sit on top; `new`
+//! scaffolds next week's report.
 
 pub mod config;
 pub mod content;
 pub mod diag;
 pub mod extract;
 pub mod markdown;
+pub mod new;
 pub mod output;
 pub mod render;
+pub mod serve;
 pub mod site;
 pub mod synth;
 
@@ -67,15 +70,28 @@ fn absolute(p: &Path) -> PathBuf {
     std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf())
 }
 
-/// Loads, parses and renders the archive. `Err` is a fatal problem (config,
-/// theme, templates, folders) that leaves nothing to write; problems in
-/// single reports are diagnostics in the result instead.
-pub fn build_in_memory(paths: &Paths) -> Result<Built, Vec<Diagnostic>> {
+/// What a build needs before it reads a single report: the config, the
+/// folders and the theme. A problem here is fatal: nothing can be built.
+pub struct Setup {
+    pub config: Config,
+    /// Findings about the config itself (unknown keys).
+    pub diags: Vec<Diagnostic>,
+    pub content_dir: PathBuf,
+    pub output_dir: PathBuf,
+    /// The absolute output folder, which the content walk must skip.
+    pub exclude: PathBuf,
+    pub theme: render::Theme,
+}
+
+/// Reads the config and the theme and checks the folders. Shared by
+/// `build_in_memory` and `serve`'s incremental rebuilds, so both refuse the
+/// same things.
+pub fn setup(paths: &Paths) -> Result<Setup, Vec<Diagnostic>> {
     let config_path = paths
         .config
         .clone()
         .unwrap_or_else(|| paths.root.join("config.toml"));
-    let (config, mut diags) =
+    let (config, diags) =
         Config::load(&config_path, paths.config.is_some()).map_err(|e| vec![e.0])?;
     let (content_dir, output_dir) = resolve_dirs(paths, &config);
     if !content_dir.is_dir() {
@@ -95,7 +111,29 @@ pub fn build_in_memory(paths: &Paths) -> Result<Built, Vec<Diagnostic>> {
     }
     let theme =
         render::theme::load(&paths.root, &config.theme, &config.language).map_err(|d| vec![d])?;
-    let archive = content::load(&content_dir, &config, &[abs_output]);
+    Ok(Setup {
+        config,
+        diags,
+        content_dir,
+        output_dir,
+        exclude: abs_output,
+        theme,
+    })
+}
+
+/// Loads, parses and renders the archive. `Err` is a fatal problem (config,
+/// theme, templates, folders) that leaves nothing to write; problems in
+/// single reports are diagnostics in the result instead.
+pub fn build_in_memory(paths: &Paths) -> Result<Built, Vec<Diagnostic>> {
+    let Setup {
+        config,
+        mut diags,
+        content_dir,
+        output_dir,
+        exclude,
+        theme,
+    } = setup(paths)?;
+    let archive = content::load(&content_dir, &config, &[exclude]);
     let site = site::build(archive, config);
     diags.extend(site.diags.iter().cloned());
     let renderer = render::Renderer::new(&site, &theme);

@@ -78,6 +78,40 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         hugo: Option<PathBuf>,
     },
+    /// Serve the site with live reload while you write: every save rebuilds
+    /// what changed and reloads open pages; errors show in the page.
+    ///
+    /// The site is kept in memory; public/ is not touched. Prints the address
+    /// it listens on, then one line per rebuild.
+    Serve {
+        #[command(flatten)]
+        site: SiteArgs,
+        /// Port to listen on; 0 picks a free one. [default: 1111, or a free
+        /// port if 1111 is taken]
+        #[arg(long, short)]
+        port: Option<u16>,
+        /// Address to listen on. Anything but loopback shows your reports to
+        /// the network.
+        #[arg(long, default_value = "127.0.0.1", value_name = "ADDR")]
+        bind: std::net::IpAddr,
+        /// Open the site in the default browser.
+        #[arg(long)]
+        open: bool,
+    },
+    /// Write next week's report beside the latest one and print its path.
+    ///
+    /// Title, file name, week number and date follow the latest report's
+    /// style and the archive's week convention; its sections and project
+    /// bullets are carried over, incident and reflection lists emptied.
+    /// templates/new-report.md overrides the scaffold. Never overwrites.
+    New {
+        #[command(flatten)]
+        site: SiteArgs,
+        /// The new report's date, instead of the Friday after the latest
+        /// report's week.
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        date: Option<chrono::NaiveDate>,
+    },
 }
 
 fn paths(site: &SiteArgs, output: Option<PathBuf>) -> Paths {
@@ -179,6 +213,38 @@ fn main() -> ExitCode {
                 }
             }
         }
+        Command::Serve {
+            site,
+            port,
+            bind,
+            open,
+        } => {
+            let opts = chronicle::serve::Options {
+                paths: paths(&site, None),
+                bind,
+                port,
+                open,
+                quiet: false,
+            };
+            match chronicle::serve::run(opts) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::from(1)
+                }
+            }
+        }
+        Command::New { site, date } => match chronicle::new::run(&paths(&site, None), date) {
+            Ok(path) => {
+                // `content/x.md`, not `./content/x.md`, for `$EDITOR $(chronicle new)`.
+                println!("{}", path.strip_prefix(".").unwrap_or(&path).display());
+                ExitCode::SUCCESS
+            }
+            Err(d) => {
+                eprintln!("{d}");
+                ExitCode::from(1)
+            }
+        },
         Command::Check {
             site,
             deny_warnings,

@@ -17,7 +17,7 @@ use crate::diag::Diagnostic;
 pub use dates::Weeks;
 pub use meta::Meta;
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Doc {
     /// Path relative to the content folder, as the author sees it.
     pub source: PathBuf,

@@ -103,7 +103,7 @@ impl Renderer<'_> {
 
     /// Every page of the finished site except `404.html` and `search.html`,
     /// with the date of reports and daily notes as `lastmod`.
-    fn sitemap(&self, files: &[OutFile]) -> Result<Option<OutFile>, Diagnostic> {
+    fn sitemap(&self) -> Result<Option<OutFile>, Diagnostic> {
         if self.base().is_empty() {
             return Ok(None);
         }
@@ -114,11 +114,7 @@ impl Renderer<'_> {
             .chain(&self.site.dailies)
             .filter_map(|p| p.doc.meta.date.map(|d| (p.doc.url.as_str(), d)))
             .collect();
-        let mut pages: Vec<String> = files
-            .iter()
-            .map(|f| f.path.to_string_lossy().replace('\\', "/"))
-            .filter(|p| p.ends_with(".html") && p != "404.html" && p != "search.html")
-            .collect();
+        let mut pages = self.page_urls();
         pages.sort();
         let urls: Vec<serde_json::Value> = pages
             .iter()
@@ -130,9 +126,34 @@ impl Renderer<'_> {
     }
 
     /// The feed and, with `base_url`, the sitemap of the pages in `files`.
-    pub(super) fn feed_files(&self, files: &[OutFile]) -> Result<Vec<OutFile>, Diagnostic> {
+    pub(super) fn feed_files(&self) -> Result<Vec<OutFile>, Diagnostic> {
         let mut out = vec![self.feed()?];
-        out.extend(self.sitemap(files)?);
+        out.extend(self.sitemap()?);
         Ok(out)
+    }
+
+    /// Every page of the site, from the model rather than from the files
+    /// rendered, so `serve` can redo the sitemap without the whole site.
+    fn page_urls(&self) -> Vec<String> {
+        let site = self.site;
+        let mut pages = vec!["index.html".to_string()];
+        pages.extend(
+            site.reports
+                .iter()
+                .chain(&site.dailies)
+                .map(|p| p.doc.url.clone()),
+        );
+        if !site.metrics.is_empty() {
+            pages.push("metrics.html".into());
+            pages.extend(site.metrics.iter().map(|s| self.series_url(s)));
+        }
+        if !site.projects.is_empty() {
+            pages.push("projects.html".into());
+            pages.extend(site.projects.iter().map(|p| self.project_url(p)));
+        }
+        if !site.incidents.is_empty() {
+            pages.push("incidents.html".into());
+        }
+        pages
     }
 }

@@ -364,46 +364,85 @@ impl<'a> Renderer<'a> {
     /// Renders every output file. Pages render in parallel; the first
     /// template error stops the build (a broken template breaks every page).
     pub fn render_all(&self) -> Result<Vec<OutFile>, Diagnostic> {
-        let reports: Result<Vec<OutFile>, Diagnostic> = (0..self.site.reports.len())
-            .into_par_iter()
-            .map(|i| self.report(i))
-            .collect();
-        let dailies: Result<Vec<OutFile>, Diagnostic> = (0..self.site.dailies.len())
-            .into_par_iter()
-            .map(|i| self.daily(i))
-            .collect();
+        let reports: Vec<usize> = (0..self.site.reports.len()).collect();
+        let dailies: Vec<usize> = (0..self.site.dailies.len()).collect();
+        let mut files = self.render_pages(&reports, &dailies)?;
+        files.extend(self.render_site_wide()?);
+        Ok(files)
+    }
+
+    /// Renders the pages of the given reports and daily notes (indices into
+    /// `Site::reports` and `Site::dailies`). A page depends only on its own
+    /// document, its neighbours and its daily notes or parent, so `serve`
+    /// re-renders just the pages around an edit with this.
+    pub fn render_pages(
+        &self,
+        reports: &[usize],
+        dailies: &[usize],
+    ) -> Result<Vec<OutFile>, Diagnostic> {
+        let reports: Result<Vec<OutFile>, Diagnostic> =
+            reports.par_iter().map(|&i| self.report(i)).collect();
+        let dailies: Result<Vec<OutFile>, Diagnostic> =
+            dailies.par_iter().map(|&i| self.daily(i)).collect();
         let mut files = reports?;
         files.extend(dailies?);
-        files.push(self.index()?);
-        files.push(self.not_found()?);
-        // The views over the whole archive are independent of each other:
-        // render them side by side (the search index is the largest).
-        let (views, index) = rayon::join(
-            || {
-                let mut v = self.metric_pages();
-                v.extend(self.project_pages());
-                v.extend(self.incident_pages());
-                v
-            },
-            || search::files(self),
+        Ok(files)
+    }
+
+    /// Renders every output that draws on the whole site rather than on one
+    /// page: `render_home` and `render_aggregates`, side by side.
+    pub fn render_site_wide(&self) -> Result<Vec<OutFile>, Diagnostic> {
+        let (home, aggregates) = rayon::join(|| self.render_home(), || self.render_aggregates());
+        let mut files = home?;
+        files.extend(aggregates?);
+        Ok(files)
+    }
+
+    /// The metric, project and incident pages and their data files: what
+    /// the site's facts (`Site::metrics`, `projects`, `incidents`) feed.
+    /// `serve` re-renders these only when those facts change.
+    pub fn render_aggregates(&self) -> Result<Vec<OutFile>, Diagnostic> {
+        let mut files = Vec::new();
+        let (metrics, (projects, incidents)) = rayon::join(
+            || self.metric_pages(),
+            || rayon::join(|| self.project_pages(), || self.incident_pages()),
         );
-        for page in views {
+        for page in metrics.into_iter().chain(projects).chain(incidents) {
             files.push(page?);
         }
-        files.push(self.search_page()?);
-        files.extend(index);
-        files.push(data::reports_json(self.site));
         files.push(data::metrics_json(self.site));
         files.push(data::metrics_csv(self.site));
         files.push(data::incidents_json(self.site));
-        for (rel, bytes) in &self.theme.statics {
-            files.push(OutFile::new(
-                PathBuf::from("static").join(rel),
-                bytes.clone(),
-            ));
-        }
-        let feeds = self.feed_files(&files)?;
-        files.extend(feeds);
+        Ok(files)
+    }
+
+    /// The home page, 404, `data/reports.json` and the static files, which
+    /// `serve` re-renders after any content change.
+    ///
+    /// The search index is here because every document feeds it; it is the
+    /// largest of these, so it is built beside the rest.
+    pub fn render_home(&self) -> Result<Vec<OutFile>, Diagnostic> {
+        let (index, home) = rayon::join(
+            || search::files(self),
+            || -> Result<Vec<OutFile>, Diagnostic> {
+                let mut files = vec![
+                    self.index()?,
+                    self.not_found()?,
+                    self.search_page()?,
+                    data::reports_json(self.site),
+                ];
+                for (rel, bytes) in &self.theme.statics {
+                    files.push(OutFile::new(
+                        PathBuf::from("static").join(rel),
+                        bytes.clone(),
+                    ));
+                }
+                files.extend(self.feed_files()?);
+                Ok(files)
+            },
+        );
+        let mut files = home?;
+        files.extend(index);
         Ok(files)
     }
 }

@@ -1,0 +1,616 @@
+//! Incremental rebuilds: the same pipeline as `build_in_memory`, with every
+//! stage's per-file work cached, so that a save redoes only what it touched.
+//!
+//! - **content**: the folder is re-walked on every update (a few
+//!   milliseconds for a thousand files), and a file is re-read only when the
+//!   watcher named it or its size or modification time changed. The walk
+//!   makes the file set exactly the one a full build sees, whatever events
+//!   the watcher missed (files written into a folder it had not watched yet,
+//!   dropped events, renames of whole folders). `content::assemble` then
+//!   runs on all documents: it is only sorting and naming.
+//! - **prepare**: `site::prepare` is pure in (document, link index, config).
+//!   Its result is reused when the document is equal to the cached one and
+//!   the link index (every document's source and URL) is unchanged. A new,
+//!   deleted or renamed report, or one whose URL moved, changes the index
+//!   and re-prepares everything, since any link in any file may now lead
+//!   elsewhere. Config and theme changes start from scratch (`invalidate`).
+//! - **views**: the metric, project and incident views (`site::assemble`)
+//!   are made of every page's facts and metadata. Each re-prepared page's
+//!   `signature` (facts with their lines, title, date, week, URL) is
+//!   compared with its previous one; when none moved, the previous views
+//!   are kept and only the pages are joined.
+//! - **render**: when a signature moved (a figure, a project update, an
+//!   incident, a title) every page is rendered, since other reports show
+//!   them (a figure's change against the previous point, project links),
+//!   and so are the aggregate pages (`Renderer::render_aggregates`).
+//!   Otherwise the order and the views are unchanged, so only the pages
+//!   that show a changed document are rendered: its own page, its previous
+//!   and next report, its daily notes (or, for a daily note, its report and
+//!   sibling notes), and the home page (`Renderer::render_home`). A
+//!   "canary" (one untouched page, rendered every time) catches a page
+//!   depending on the site in a way the signatures miss; then all pages
+//!   are rendered.
+//!
+//! The result is byte-identical to a full build: tests/incremental.rs
+//! checks that after edits, additions, deletions and renames.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
+
+use axum::body::Bytes;
+use rayon::prelude::*;
+
+use crate::content::{self, Doc, Weeks};
+use crate::diag::{self, Diagnostic};
+use crate::render::{OutFile, Renderer};
+use crate::site::{self, LinkIndex, Page, Site};
+use crate::{Paths, Setup};
+
+/// The finished site: output path (`reports/2023-w16.html`, always with
+/// forward slashes) → bytes.
+pub type Files = BTreeMap<String, Bytes>;
+
+/// What one update produced.
+pub struct Output {
+    pub files: Arc<Files>,
+    /// Every finding, sorted: the same list `build_in_memory` gives.
+    pub diags: Vec<Diagnostic>,
+    /// Output paths added, changed or removed by this update.
+    pub changed: Vec<String>,
+    pub stats: Stats,
+}
+
+/// How much work an update did, for the terminal and the benchmark.
+#[derive(Debug, Default, Clone)]
+pub struct Stats {
+    pub reports: usize,
+    pub dailies: usize,
+    /// Files read from disk.
+    pub read: usize,
+    /// Documents run through `site::prepare`.
+    pub prepared: usize,
+    /// Output files rendered.
+    pub rendered: usize,
+    /// The update started from nothing (first build, config or theme change).
+    pub from_scratch: bool,
+    pub elapsed: Duration,
+    /// Time per stage: walk, read, assemble, prepare, render, diff.
+    pub phases: Vec<(&'static str, Duration)>,
+}
+
+impl Stats {
+    fn lap(&mut self, name: &'static str, since: &mut Instant) {
+        let now = Instant::now();
+        self.phases.push((name, now - *since));
+        *since = now;
+    }
+}
+
+/// One content file as last read.
+struct Source {
+    /// Size and modification time when read: a change means re-read.
+    stamp: Option<(u64, SystemTime)>,
+    doc: Option<Doc>,
+    diags: Vec<Diagnostic>,
+}
+
+struct State {
+    setup: Setup,
+    content_abs: PathBuf,
+    sources: BTreeMap<PathBuf, Source>,
+    /// Every document's (source, URL), reports then daily notes, in order:
+    /// what the link index and the order of pages are made of.
+    index_key: Vec<(PathBuf, String)>,
+    /// The last site, whose pages are the prepare cache.
+    site: Option<Site>,
+    /// The findings `site::assemble` added itself last time it ran.
+    assemble_diags: Option<Vec<Diagnostic>>,
+    /// `site::prepare`'s findings per document source.
+    prepare_diags: HashMap<PathBuf, Vec<Diagnostic>>,
+    files: Arc<Files>,
+    /// Output paths of the last `render_home` and `render_aggregates`.
+    home: Vec<String>,
+    aggregates: Vec<String>,
+}
+
+/// A document either unchanged since last time (its prepared page is
+/// reused) or to be prepared.
+// Each slot is built and consumed once per document and update; the size
+// difference costs nothing worth a second allocation.
+#[allow(clippy::large_enum_variant)]
+enum Slot {
+    Cached(Page),
+    /// With the `signature` of the page it replaces, if any.
+    Fresh(Doc, Option<String>),
+}
+
+/// What a page contributes to the site beyond its own page: its facts
+/// (figures, project updates, incidents, with their lines) and the
+/// metadata other pages show (title, date, week, URL). The site's metric,
+/// project and incident views are made of these alone, so when no changed
+/// page's signature moved, those views and the parts of other pages drawn
+/// from them are unchanged.
+fn signature(p: &Page) -> String {
+    format!(
+        "{:?}|{:?}|{:?}|{}|{:?}",
+        p.facts, p.doc.meta, p.doc.week, p.doc.url, p.doc.parent
+    )
+}
+
+/// Keeps the last build in memory and brings it up to date.
+pub struct Engine {
+    paths: Paths,
+    state: Option<State>,
+}
+
+fn key(path: &Path) -> String {
+    path.to_string_lossy().replace('\\', "/")
+}
+
+fn stamp(path: &Path) -> Option<(u64, SystemTime)> {
+    let m = std::fs::metadata(path).ok()?;
+    Some((m.len(), m.modified().ok()?))
+}
+
+impl Engine {
+    pub fn new(paths: Paths) -> Self {
+        Self { paths, state: None }
+    }
+
+    pub fn paths(&self) -> &Paths {
+        &self.paths
+    }
+
+    /// The content folder of the last successful setup (absolute).
+    pub fn content_dir(&self) -> Option<&Path> {
+        self.state.as_ref().map(|s| s.content_abs.as_path())
+    }
+
+    /// The theme in use, for the watcher: `themes/<name>`.
+    pub fn theme_name(&self) -> Option<&str> {
+        self.state.as_ref().map(|s| s.setup.config.theme.as_str())
+    }
+
+    /// Forgets everything: the next update reads config, theme and every
+    /// file again. For config and theme changes, and after a failure.
+    pub fn invalidate(&mut self) {
+        self.state = None;
+    }
+
+    /// Brings the site up to date with the disk. `hints` are paths the
+    /// watcher reported (absolute or as given); they are re-read even when
+    /// their size and time look unchanged. `Err` is a fatal problem (config,
+    /// theme, template, missing content folder), as in `build_in_memory`;
+    /// the engine then starts from scratch next time.
+    pub fn update(&mut self, hints: &[PathBuf]) -> Result<Output, Vec<Diagnostic>> {
+        let start = Instant::now();
+        let from_scratch = self.state.is_none();
+        let mut st = match self.state.take() {
+            Some(st) => st,
+            None => {
+                let setup = crate::setup(&self.paths)?;
+                let content_abs = crate::absolute(&setup.content_dir);
+                State {
+                    setup,
+                    content_abs,
+                    sources: BTreeMap::new(),
+                    index_key: Vec::new(),
+                    site: None,
+                    prepare_diags: HashMap::new(),
+                    assemble_diags: None,
+                    files: Arc::new(Files::new()),
+                    home: Vec::new(),
+                    aggregates: Vec::new(),
+                }
+            }
+        };
+        if !st.setup.content_dir.is_dir() {
+            // Gone since setup: a full setup reports it like a build would.
+            return self.update_from_scratch(hints);
+        }
+        let mut out = self.step(&mut st, hints)?;
+        out.stats.from_scratch = from_scratch;
+        out.stats.elapsed = start.elapsed();
+        self.state = Some(st);
+        Ok(out)
+    }
+
+    fn update_from_scratch(&mut self, hints: &[PathBuf]) -> Result<Output, Vec<Diagnostic>> {
+        self.state = None;
+        crate::setup(&self.paths)?;
+        self.update(hints)
+    }
+
+    fn step(&self, st: &mut State, hints: &[PathBuf]) -> Result<Output, Vec<Diagnostic>> {
+        let mut stats = Stats::default();
+        let mut t = Instant::now();
+        let config = &st.setup.config;
+        let content_dir = st.setup.content_dir.clone();
+
+        // Content: walk, re-read what changed, assemble.
+        let mut walk_diags = Vec::new();
+        let found = content::find_files(
+            &content_dir,
+            std::slice::from_ref(&st.setup.exclude),
+            &mut walk_diags,
+        );
+        let hinted: HashSet<PathBuf> = hints
+            .iter()
+            .filter_map(|h| {
+                h.strip_prefix(&st.content_abs)
+                    .or_else(|_| h.strip_prefix(&content_dir))
+                    .ok()
+                    .map(Path::to_path_buf)
+            })
+            .collect();
+        let stamps: Vec<Option<(u64, SystemTime)>> = found
+            .par_iter()
+            .map(|rel| stamp(&content_dir.join(rel)))
+            .collect();
+        let to_read: Vec<(&PathBuf, Option<(u64, SystemTime)>)> = found
+            .iter()
+            .zip(stamps)
+            .filter(|(rel, s)| {
+                hinted.contains(*rel)
+                    || st
+                        .sources
+                        .get(*rel)
+                        .is_none_or(|old| old.stamp.is_none() || old.stamp != *s)
+            })
+            .collect();
+        stats.read = to_read.len();
+        stats.lap("walk", &mut t);
+        let read: Vec<(PathBuf, Source)> = to_read
+            .par_iter()
+            .map(|(rel, stamp)| {
+                let (doc, diags) = content::load_file(&content_dir, rel, config.drafts);
+                (
+                    rel.to_path_buf(),
+                    Source {
+                        stamp: *stamp,
+                        doc,
+                        diags,
+                    },
+                )
+            })
+            .collect();
+        let keep: HashSet<&PathBuf> = found.iter().collect();
+        st.sources.retain(|rel, _| keep.contains(rel));
+        st.sources.extend(read);
+
+        stats.lap("read", &mut t);
+        let mut diags = walk_diags;
+        let mut docs = Vec::with_capacity(st.sources.len());
+        for s in st.sources.values() {
+            diags.extend(s.diags.iter().cloned());
+            docs.extend(s.doc.clone());
+        }
+        let archive = content::assemble(docs, config, diags);
+
+        stats.lap("assemble", &mut t);
+        // Prepare: reuse every page whose inputs are unchanged.
+        let index_key: Vec<(PathBuf, String)> = archive
+            .reports
+            .iter()
+            .chain(&archive.dailies)
+            .map(|d| (d.source.clone(), d.url.clone()))
+            .collect();
+        let relink = index_key != st.index_key || st.site.is_none();
+        // The previous site, its pages taken out into the cache; what is
+        // left (its metric, project and incident views) may be reused.
+        let mut shell: Option<Site> = None;
+        let mut cached: HashMap<PathBuf, Page> = match st.site.take() {
+            Some(mut s) if !relink => {
+                let pages = std::mem::take(&mut s.reports)
+                    .into_iter()
+                    .chain(std::mem::take(&mut s.dailies))
+                    .map(|p| (p.doc.source.clone(), p))
+                    .collect();
+                shell = Some(s);
+                pages
+            }
+            _ => HashMap::new(),
+        };
+        let index = LinkIndex::new(archive.reports.iter().chain(&archive.dailies));
+        let content::Archive {
+            reports,
+            dailies,
+            weeks,
+            diags: mut site_diags,
+        } = archive;
+        let mut facts_moved = false;
+        let mut prepare = |docs: Vec<Doc>| -> (Vec<Page>, Vec<usize>) {
+            let slots: Vec<Slot> = docs
+                .into_iter()
+                .map(|d| match cached.remove(&d.source) {
+                    Some(p) if p.doc == d => Slot::Cached(p),
+                    old => Slot::Fresh(d, old.as_ref().map(signature)),
+                })
+                .collect();
+            let changed: Vec<usize> = slots
+                .iter()
+                .enumerate()
+                .filter(|(_, s)| matches!(s, Slot::Fresh(..)))
+                .map(|(i, _)| i)
+                .collect();
+            let pages: Vec<(Page, Option<Vec<Diagnostic>>, bool)> = slots
+                .into_par_iter()
+                .map(|slot| match slot {
+                    Slot::Cached(p) => (p, None, false),
+                    Slot::Fresh(d, old) => {
+                        let (p, diags) = site::prepare(d, &index, config);
+                        let moved = old.is_none_or(|o| o != signature(&p));
+                        (p, Some(diags), moved)
+                    }
+                })
+                .collect();
+            let pages = pages
+                .into_iter()
+                .map(|(p, d, moved)| {
+                    facts_moved |= moved;
+                    if let Some(d) = d {
+                        st.prepare_diags.insert(p.doc.source.clone(), d);
+                    }
+                    p
+                })
+                .collect();
+            (pages, changed)
+        };
+        let (reports, changed_reports) = prepare(reports);
+        let (dailies, changed_dailies) = prepare(dailies);
+        stats.prepared = changed_reports.len() + changed_dailies.len();
+        let live: HashSet<&Path> = reports
+            .iter()
+            .chain(&dailies)
+            .map(|p| p.doc.source.as_path())
+            .collect();
+        st.prepare_diags
+            .retain(|src, _| live.contains(src.as_path()));
+        for p in reports.iter().chain(&dailies) {
+            if let Some(d) = st.prepare_diags.get(&p.doc.source) {
+                site_diags.extend(d.iter().cloned());
+            }
+        }
+        let site = match (shell, &st.assemble_diags) {
+            // No page's signature moved: the views `site::assemble` would
+            // compute are the ones it computed last time. Join the pages as
+            // it does and keep the views (they cost more than everything
+            // else on a large archive).
+            (Some(mut shell), Some(own)) if !facts_moved => {
+                let mut reports = reports;
+                for r in reports.iter_mut() {
+                    r.dailies.clear();
+                }
+                for (i, d) in dailies.iter().enumerate() {
+                    if let Some(p) = d.doc.parent {
+                        reports[p].dailies.push(i);
+                    }
+                }
+                site_diags.extend(own.iter().cloned());
+                shell.reports = reports;
+                shell.dailies = dailies;
+                shell.diags = site_diags;
+                shell
+            }
+            _ => {
+                let given = site_diags.clone();
+                let site = site::assemble(
+                    reports,
+                    dailies,
+                    weeks.unwrap_or(Weeks::Iso),
+                    config.clone(),
+                    site_diags,
+                );
+                // What assemble found itself, to add back when it is skipped
+                // (only if it appended to the findings it was given).
+                st.assemble_diags = site
+                    .diags
+                    .starts_with(&given)
+                    .then(|| site.diags[given.len()..].to_vec());
+                site
+            }
+        };
+        stats.lap("prepare", &mut t);
+        stats.reports = site.reports.len();
+        stats.dailies = site.dailies.len();
+
+        // Render. After a relink, or when a changed page's `signature` moved
+        // (a figure, a project update, an incident, a title: they show on
+        // other reports' pages and on the aggregate pages), everything;
+        // else the pages around the edit and the home page.
+        let everything = relink || facts_moved;
+        let renderer = Renderer::new(&site, &st.setup.theme);
+        let all = || -> (Vec<usize>, Vec<usize>) {
+            (
+                (0..site.reports.len()).collect(),
+                (0..site.dailies.len()).collect(),
+            )
+        };
+        let (report_ix, daily_ix, canaries) = if everything {
+            let (r, d) = all();
+            (r, d, Vec::new())
+        } else {
+            let (mut r, mut d) = dirty_pages(&site, &changed_reports, &changed_dailies);
+            // Canaries: one untouched report page and one daily page are
+            // rendered too. Should they differ from last time, pages draw on
+            // something site-wide that the signatures missed, and every
+            // page is rendered again.
+            let mut canaries = Vec::new();
+            if let Some(i) = (0..site.reports.len()).find(|i| r.binary_search(i).is_err()) {
+                r.push(i);
+                canaries.push(site.reports[i].doc.url.clone());
+            }
+            if let Some(j) = (0..site.dailies.len()).find(|j| d.binary_search(j).is_err()) {
+                d.push(j);
+                canaries.push(site.dailies[j].doc.url.clone());
+            }
+            (r, d, canaries)
+        };
+        let mut pages = renderer
+            .render_pages(&report_ix, &daily_ix)
+            .map_err(|d| vec![d])?;
+        let moved = pages
+            .iter()
+            .filter(|f| canaries.contains(&key(&f.path)))
+            .any(|f| {
+                st.files
+                    .get(&key(&f.path))
+                    .is_none_or(|old| old[..] != f.bytes[..])
+            });
+        let everything = everything || moved;
+        if moved {
+            let (r, d) = all();
+            pages = renderer.render_pages(&r, &d).map_err(|d| vec![d])?;
+        }
+        let home = renderer.render_home().map_err(|d| vec![d])?;
+        let aggregates = if everything {
+            Some(renderer.render_aggregates().map_err(|d| vec![d])?)
+        } else {
+            None
+        };
+        stats.rendered = pages.len() + home.len() + aggregates.as_ref().map_or(0, Vec::len);
+        stats.lap("render", &mut t);
+
+        let mut files: Files = if relink {
+            Files::new()
+        } else {
+            let mut f = (*st.files).clone();
+            for k in st
+                .home
+                .iter()
+                .chain(if everything { &st.aggregates[..] } else { &[] })
+            {
+                f.remove(k);
+            }
+            f
+        };
+        let keys = |v: &[OutFile]| -> Vec<String> { v.iter().map(|f| key(&f.path)).collect() };
+        st.home = keys(&home);
+        if let Some(a) = &aggregates {
+            st.aggregates = keys(a);
+        }
+        let insert = |files: &mut Files, v: Vec<OutFile>| {
+            for f in v {
+                files.insert(key(&f.path), Bytes::from(f.bytes));
+            }
+        };
+        insert(&mut files, pages);
+        insert(&mut files, home);
+        insert(&mut files, aggregates.unwrap_or_default());
+        let changed = diff(&st.files, &files);
+
+        let mut all_diags = st.setup.diags.clone();
+        all_diags.extend(site.diags.iter().cloned());
+        diag::sort(&mut all_diags);
+
+        stats.lap("diff", &mut t);
+        let files = Arc::new(files);
+        st.files = files.clone();
+        st.index_key = index_key;
+        st.site = Some(site);
+        Ok(Output {
+            files,
+            diags: all_diags,
+            changed,
+            stats,
+        })
+    }
+}
+
+/// The pages that show something of a changed document: its own page,
+/// the neighbours that link to it by title, and its daily notes or, for a
+/// daily note, its report and sibling notes.
+fn dirty_pages(
+    site: &Site,
+    changed_reports: &[usize],
+    changed_dailies: &[usize],
+) -> (Vec<usize>, Vec<usize>) {
+    let mut reports = BTreeSet::new();
+    let mut dailies = BTreeSet::new();
+    for &i in changed_reports {
+        // The reports before and after it show its title in their
+        // previous/next links (`Site::neighbours` never reaches further).
+        reports.extend(i.saturating_sub(1)..(i + 2).min(site.reports.len()));
+        dailies.extend(site.reports[i].dailies.iter().copied());
+    }
+    for &j in changed_dailies {
+        dailies.insert(j);
+        if let Some(p) = site.dailies[j].doc.parent {
+            reports.insert(p);
+            let siblings = &site.reports[p].dailies;
+            if let Some(pos) = siblings.iter().position(|&k| k == j) {
+                dailies.extend(pos.checked_sub(1).map(|k| siblings[k]));
+                dailies.extend(siblings.get(pos + 1).copied());
+            }
+        }
+    }
+    (reports.into_iter().collect(), dailies.into_iter().collect())
+}
+
+/// Paths whose bytes differ between two outputs, including added and removed ones.
+fn diff(old: &Files, new: &Files) -> Vec<String> {
+    // Untouched outputs are the very same buffers: compare pointers first.
+    let same = |a: &Bytes, b: &Bytes| (a.as_ptr() == b.as_ptr() && a.len() == b.len()) || a == b;
+    let mut changed: Vec<String> = new
+        .iter()
+        .filter(|(k, v)| !old.get(*k).is_some_and(|o| same(o, v)))
+        .map(|(k, _)| k.clone())
+        .collect();
+    changed.extend(old.keys().filter(|k| !new.contains_key(*k)).cloned());
+    changed.sort();
+    changed
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::NaiveDate;
+
+    fn site(n: u32) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        let content = dir.path().join("content");
+        std::fs::create_dir_all(&content).unwrap();
+        for w in 1..=n {
+            let date = NaiveDate::from_isoywd_opt(2024, w, chrono::Weekday::Fri).unwrap();
+            std::fs::write(
+                content.join(format!("{date}.md")),
+                format!("# 第{w}周 {date}\n\n- 进度{w}0%\n"),
+            )
+            .unwrap();
+        }
+        dir
+    }
+
+    #[test]
+    fn a_moved_canary_renders_every_page() {
+        let dir = site(6);
+        let mut engine = Engine::new(Paths {
+            root: dir.path().to_path_buf(),
+            ..Paths::default()
+        });
+        let first = engine.update(&[]).unwrap();
+        let last = dir.path().join("content/2024-02-09.md");
+        std::fs::write(&last, "# 第6周 2024-02-09\n\n- 进度61%\n").unwrap();
+        let normal = engine.update(std::slice::from_ref(&last)).unwrap();
+        // The edited page, its neighbour and one canary: three of the six
+        // report pages, and none of the aggregate outputs.
+        assert!(
+            normal.stats.rendered + 3 <= first.stats.rendered,
+            "{} of {}",
+            normal.stats.rendered,
+            first.stats.rendered
+        );
+
+        // Pretend an untouched page came out differently last time, as if
+        // it showed something site-wide: every page is rendered again.
+        let canary = "reports/2024-w01.html";
+        let st = engine.state.as_mut().unwrap();
+        Arc::make_mut(&mut st.files).insert(canary.into(), Bytes::from_static(b"stale"));
+        std::fs::write(&last, "# 第6周 2024-02-09\n\n- 进度62%\n").unwrap();
+        let out = engine.update(std::slice::from_ref(&last)).unwrap();
+        assert_eq!(out.stats.rendered, first.stats.rendered);
+        assert_eq!(out.files[canary], first.files[canary]);
+    }
+}

@@ -1,0 +1,306 @@
+//! `serve`'s incremental rebuilds give exactly the site a full build gives:
+//! after every kind of edit, the engine's files and findings are compared
+//! byte for byte with `build_in_memory` on the same folder.
+
+mod common;
+use common::*;
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use chronicle::serve::rebuild::Engine;
+use chronicle::Paths;
+
+/// The sample archive plus daily notes (with links between them), so
+/// report/daily neighbours are exercised too.
+fn sample_site() -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    let content = tmp.path().join("content");
+    fs::create_dir_all(&content).unwrap();
+    for e in fs::read_dir(repo().join("content")).unwrap() {
+        let e = e.unwrap();
+        fs::copy(e.path(), content.join(e.file_name())).unwrap();
+    }
+    fs::copy(repo().join("config.toml"), tmp.path().join("config.toml")).unwrap();
+    let notes = content.join("第16周 2023-04-14");
+    fs::create_dir_all(&notes).unwrap();
+    fs::write(
+        notes.join("2023-04-16 周日_xq6XwTk1fp7s1jZJ6CS97G.md"),
+        "# 2023-04-16 周日\n\n- 复盘 [周一](2023-04-17%20周一_a.md)\n",
+    )
+    .unwrap();
+    fs::write(
+        notes.join("2023-04-17 周一_a.md"),
+        "# 2023-04-17 周一\n\n- 评审\n",
+    )
+    .unwrap();
+    tmp
+}
+
+fn paths(root: &Path) -> Paths {
+    Paths {
+        root: root.to_path_buf(),
+        ..Paths::default()
+    }
+}
+
+fn full(root: &Path) -> (BTreeMap<String, Vec<u8>>, Vec<String>) {
+    let built = chronicle::build_in_memory(&paths(root)).expect("full build");
+    let files = built
+        .files
+        .into_iter()
+        .map(|f| (f.path.to_string_lossy().replace('\\', "/"), f.bytes))
+        .collect();
+    (
+        files,
+        built.site.diags.iter().map(|d| d.to_string()).collect(),
+    )
+}
+
+/// Updates the engine (telling it about `touched`, as the watcher would)
+/// and checks it against a full build. Returns the outputs it changed.
+fn check(engine: &mut Engine, root: &Path, touched: &[&str], what: &str) -> Vec<String> {
+    let hints: Vec<PathBuf> = touched
+        .iter()
+        .map(|t| root.join("content").join(t))
+        .collect();
+    let out = engine
+        .update(&hints)
+        .unwrap_or_else(|d| panic!("{what}: {d:?}"));
+    let (files, diags) = full(root);
+    let got: BTreeMap<String, Vec<u8>> = out
+        .files
+        .iter()
+        .map(|(k, v)| (k.clone(), v.to_vec()))
+        .collect();
+    assert_eq!(
+        got.keys().collect::<Vec<_>>(),
+        files.keys().collect::<Vec<_>>(),
+        "{what}: output files differ"
+    );
+    for (k, v) in &files {
+        assert!(
+            got[k] == *v,
+            "{what}: {k} differs from a full build:\n--- incremental\n{}\n--- full\n{}",
+            String::from_utf8_lossy(&got[k]),
+            String::from_utf8_lossy(v)
+        );
+    }
+    let got_diags: Vec<String> = out.diags.iter().map(|d| d.to_string()).collect();
+    assert_eq!(got_diags, diags, "{what}: findings differ");
+    out.changed
+}
+
+fn edit(root: &Path, rel: &str, f: impl FnOnce(String) -> String) {
+    let p = root.join("content").join(rel);
+    let text = fs::read_to_string(&p).unwrap();
+    fs::write(&p, f(text)).unwrap();
+}
+
+const W16: &str = "第16周 2023-04-14.md";
+const W17: &str = "第17周 2023-04-21.md";
+const W22: &str = "第22周 2023-05-27.md";
+const W39: &str = "第39周 2023-09-22.md";
+const W50: &str = "第50周 2023-12-09.md";
+
+#[test]
+fn incremental_rebuilds_match_a_full_build() {
+    let site = sample_site();
+    let root = site.path();
+    let mut engine = Engine::new(paths(root));
+    check(&mut engine, root, &[], "first build");
+
+    // Nothing changed: nothing is re-read and no output changes.
+    let out = engine.update(&[]).unwrap();
+    assert_eq!(out.stats.read, 0);
+    assert_eq!(out.stats.prepared, 0);
+    assert!(out.changed.is_empty(), "{:?}", out.changed);
+
+    // A body edit re-prepares one report and changes its page (and the
+    // site-wide outputs that show it), not its neighbours' pages.
+    edit(root, W17, |t| t.replace("99.90%", "99.95%"));
+    let changed = check(&mut engine, root, &[W17], "body edit");
+    assert!(
+        changed.contains(&"reports/2023-w17.html".to_string()),
+        "{changed:?}"
+    );
+    assert!(
+        !changed.contains(&"reports/2023-w16.html".to_string()),
+        "{changed:?}"
+    );
+    let out = engine.update(&[]).unwrap();
+    assert_eq!(out.stats.read, 0, "stamps remembered");
+
+    // A title edit shows in the neighbours' previous/next links.
+    edit(root, W17, |t| {
+        t.replacen("# 第17周 2023-04-21", "# 第17周 2023-04-21 复盘周", 1)
+    });
+    let changed = check(&mut engine, root, &[W17], "title edit");
+    for page in [
+        "reports/2023-w16.html",
+        "reports/2023-w22.html",
+        "index.html",
+    ] {
+        assert!(changed.contains(&page.to_string()), "{page} in {changed:?}");
+    }
+
+    // The report with daily notes: its notes show its title.
+    edit(root, W16, |t| {
+        t.replacen("# 第16周 2023-04-14", "# 第16周 2023-04-14 井冈山", 1)
+    });
+    check(&mut engine, root, &[W16], "title of a report with notes");
+
+    // A daily note edit: its report lists it, its sibling links to it.
+    edit(root, "第16周 2023-04-14/2023-04-17 周一_a.md", |t| {
+        t.replace("# 2023-04-17 周一", "# 2023-04-17 周一 评审日")
+    });
+    check(
+        &mut engine,
+        root,
+        &["第16周 2023-04-14/2023-04-17 周一_a.md"],
+        "daily note edit",
+    );
+
+    // Cross-report facts: with 第39周's figure gone, 第50周's change is
+    // measured against 第22周, which is not its neighbour.
+    edit(root, W39, |t| t.replace("- 入金有效成功率：99.997%\n", ""));
+    check(&mut engine, root, &[W39], "metric removed from one report");
+    edit(root, W22, |t| {
+        t.replace("入金有效成功率：99.99%", "入金有效成功率：99.50%")
+    });
+    check(&mut engine, root, &[W22], "metric changed two reports away");
+    // An incident and a project update edited.
+    edit(root, W50, |t| {
+        t.replace(
+            "12/05 18:45 监控发现支付中台上云后首次发布",
+            "12/05 18:45 监控发现支付中台上云后第二次发布",
+        )
+    });
+    check(&mut engine, root, &[W50], "incident edited");
+    edit(root, W39, |t| t.replace("研发进度50%", "研发进度60%"));
+    check(&mut engine, root, &[W39], "project update edited");
+    // Prose that feeds no view: only the page around it changes.
+    edit(root, W50, |t| {
+        t.replace("如果安全稳定都无法满足", "如果连安全稳定都无法满足")
+    });
+    let changed = check(&mut engine, root, &[W50], "reflection edited");
+    assert!(
+        changed.contains(&"reports/2023-w50.html".to_string()),
+        "{changed:?}"
+    );
+
+    // A date moved within its week: same URL, same order.
+    edit(root, W22, |t| {
+        t.replace("2023-05-27", "2023-05-26")
+            .replace("2023/05/27", "2023/05/26")
+    });
+    check(&mut engine, root, &[W22], "date within the week");
+
+    // Bad front matter: an error finding, the rest still builds.
+    edit(root, W50, |t| format!("+++\ntitle = \"x\"\n{t}"));
+    let out = engine.update(&[root.join("content").join(W50)]).unwrap();
+    assert!(
+        out.diags
+            .iter()
+            .any(|d| d.to_string().contains("front matter is not terminated")),
+        "{:?}",
+        out.diags
+    );
+    edit(root, W50, |t| t.replacen("+++\ntitle = \"x\"\n", "", 1));
+    check(&mut engine, root, &[W50], "front matter fixed");
+
+    // A new report (the link index changes: everything is re-prepared).
+    fs::write(
+        root.join("content/第51周 2023-12-15.md"),
+        "# 第51周 2023-12-15\n\n- 见 [上周](第50周%202023-12-09.md)\n",
+    )
+    .unwrap();
+    let changed = check(&mut engine, root, &["第51周 2023-12-15.md"], "new report");
+    assert!(changed.contains(&"reports/2023-w51.html".to_string()));
+    assert!(
+        changed.contains(&"reports/2023-w50.html".to_string()),
+        "new neighbour"
+    );
+
+    // Renamed (as an editor's save-as and delete would), then deleted.
+    fs::rename(
+        root.join("content/第51周 2023-12-15.md"),
+        root.join("content/第51周 2023-12-16.md"),
+    )
+    .unwrap();
+    check(
+        &mut engine,
+        root,
+        &["第51周 2023-12-15.md", "第51周 2023-12-16.md"],
+        "rename",
+    );
+    fs::remove_file(root.join("content/第51周 2023-12-16.md")).unwrap();
+    let changed = check(&mut engine, root, &["第51周 2023-12-16.md"], "delete");
+    assert!(
+        changed.contains(&"reports/2023-w51.html".to_string()),
+        "removed output"
+    );
+
+    // A folder of reports appears, with no event for its file (the watcher
+    // only saw the folder): the walk finds it.
+    fs::create_dir_all(root.join("content/2024")).unwrap();
+    fs::write(
+        root.join("content/2024/第2周 2024-01-12.md"),
+        "# 第2周 2024-01-12\n\n正文\n",
+    )
+    .unwrap();
+    check(&mut engine, root, &[], "new folder, no file event");
+    // A change noticed by size and time alone.
+    edit(root, "2024/第2周 2024-01-12.md", |t| t + "\n更多内容\n");
+    let out = engine.update(&[]).unwrap();
+    assert_eq!(out.stats.read, 1);
+    check(&mut engine, root, &[], "unhinted edit");
+    fs::remove_dir_all(root.join("content/2024")).unwrap();
+    check(&mut engine, root, &[], "folder removed");
+
+    // Config and templates: the engine is told to start over.
+    edit(root, "../config.toml", |t| {
+        t.replace("支付中心周报", "支付中心周报（新）")
+    });
+    engine.invalidate();
+    check(&mut engine, root, &[], "config change");
+    fs::create_dir_all(root.join("templates")).unwrap();
+    let base = fs::read_to_string(repo().join("themes/default/templates/base.html")).unwrap();
+    fs::write(
+        root.join("templates/base.html"),
+        base.replace("</footer>", "<p>override</p></footer>"),
+    )
+    .unwrap();
+    engine.invalidate();
+    let changed = check(&mut engine, root, &[], "template override");
+    assert!(changed.contains(&"index.html".to_string()));
+}
+
+#[test]
+fn fatal_errors_are_errors_and_the_engine_recovers() {
+    let site = sample_site();
+    let root = site.path();
+    let mut engine = Engine::new(paths(root));
+    check(&mut engine, root, &[], "first build");
+    fs::create_dir_all(root.join("templates")).unwrap();
+    fs::write(root.join("templates/report.html"), "{% if %}").unwrap();
+    engine.invalidate();
+    let err = engine.update(&[]).err().expect("template error is fatal");
+    assert!(
+        err.iter()
+            .any(|d| d.path.ends_with("templates/report.html")),
+        "{err:?}"
+    );
+    fs::remove_file(root.join("templates/report.html")).unwrap();
+    engine.invalidate();
+    check(&mut engine, root, &[], "template fixed");
+
+    // The content folder disappears and comes back.
+    let content = root.join("content");
+    let aside = root.join("content-aside");
+    fs::rename(&content, &aside).unwrap();
+    assert!(engine.update(&[]).is_err(), "missing content folder");
+    fs::rename(&aside, &content).unwrap();
+    check(&mut engine, root, &[], "content folder back");
+}
