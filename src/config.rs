@@ -75,6 +75,9 @@ pub struct ProjectsConfig {
     pub sections: Vec<String>,
     /// A project not mentioned for this many weeks is stalled.
     pub stalled_after_weeks: u32,
+    /// How many of the latest reports the timeline shows as columns; older
+    /// projects are listed in a table under it.
+    pub timeline_reports: usize,
     /// How alike two names must be (0–1) to be matched as one project.
     pub similarity: f64,
     /// Name → canonical name. A name mapped to itself is never matched
@@ -89,6 +92,7 @@ impl Default for ProjectsConfig {
                 .map(String::from)
                 .to_vec(),
             stalled_after_weeks: 4,
+            timeline_reports: 26,
             similarity: 0.75,
             aliases: Default::default(),
         }

@@ -203,7 +203,10 @@ impl Renderer<'_> {
         let page = &self.site.reports[i].doc.url;
         // anchor → (log ids, tooltip lines), in document order.
         let mut marks: BTreeMap<&str, Vec<&Entry>> = BTreeMap::new();
-        for e in self.site.incidents.iter().filter(|e| e.report == i) {
+        for e in self.incidents_of[i]
+            .iter()
+            .map(|&k| &self.site.incidents[k])
+        {
             marks.entry(e.incident.anchor.as_str()).or_default().push(e);
         }
         if marks.is_empty() {

@@ -80,14 +80,35 @@ pub struct Renderer<'a> {
     /// once: serialising the theme's strings per page was a measurable share
     /// of a large build.
     base: Context,
+    /// For each report, its incidents (indices into `Site::incidents`) and
+    /// its project entries (project, entry): looked up once per page, so a
+    /// scan of the whole log per page would make the build quadratic.
+    incidents_of: Vec<Vec<usize>>,
+    entries_of: Vec<Vec<(usize, usize)>>,
 }
 
 impl<'a> Renderer<'a> {
     pub fn new(site: &'a Site, theme: &'a Theme) -> Self {
+        let mut incidents_of = vec![Vec::new(); site.reports.len()];
+        for (k, e) in site.incidents.iter().enumerate() {
+            if let Some(v) = incidents_of.get_mut(e.report) {
+                v.push(k);
+            }
+        }
+        let mut entries_of = vec![Vec::new(); site.reports.len()];
+        for (p, project) in site.projects.iter().enumerate() {
+            for (k, e) in project.entries.iter().enumerate() {
+                if let Some(v) = entries_of.get_mut(e.report) {
+                    v.push((p, k));
+                }
+            }
+        }
         let mut r = Renderer {
             site,
             theme,
             base: Context::new(),
+            incidents_of,
+            entries_of,
         };
         let c = &site.config;
         let mut base = Context::new();

@@ -74,12 +74,14 @@ impl Renderer<'_> {
 
     /// The timeline: one row per project, one column per dated report,
     /// each cell shaded by progress and marked for done, risk and slips.
-    fn timeline_svg(&self, page: &str) -> String {
-        let cols: Vec<usize> = (0..self.site.reports.len())
-            .filter(|&i| self.site.reports[i].doc.meta.date.is_some())
-            .collect();
+    fn timeline_svg(&self, page: &str, cols: &[usize]) -> String {
         let col_of: HashMap<usize, usize> = cols.iter().enumerate().map(|(c, &i)| (i, c)).collect();
-        let groups = self.project_groups();
+        let mut groups = self.project_groups();
+        // Only the projects mentioned in the window get a row.
+        for (_, list) in &mut groups {
+            list.retain(|p| p.entries.iter().any(|e| col_of.contains_key(&e.report)));
+        }
+        groups.retain(|(_, list)| !list.is_empty());
         let rows: usize = groups.iter().map(|(_, l)| l.len()).sum();
         let width = LABEL_W + CELL_W * cols.len() as i64 + STATUS_W;
         let height = HEAD_H + GROUP_H * groups.len() as i64 + ROW_H * rows as i64 + 8;
@@ -265,7 +267,31 @@ impl Renderer<'_> {
     fn projects_index(&self) -> Result<OutFile, Diagnostic> {
         let page = "projects.html";
         let mut ctx = self.base_context(page, "projects");
-        let ps = &self.site.projects;
+        // The timeline shows the latest reports; a project last mentioned
+        // before them is listed in the table of earlier projects instead.
+        let dated: Vec<usize> = (0..self.site.reports.len())
+            .filter(|&i| self.site.reports[i].doc.meta.date.is_some())
+            .collect();
+        let window = &dated[dated
+            .len()
+            .saturating_sub(self.site.config.projects.timeline_reports.max(1))..];
+        let since = window
+            .first()
+            .and_then(|&i| self.site.reports[i].doc.meta.date);
+        let recent = |p: &&Project| match (since, p.last_seen()) {
+            (Some(a), Some(b)) => b >= a,
+            _ => true,
+        };
+        let (ps, earlier): (Vec<&Project>, Vec<&Project>) =
+            self.site.projects.iter().partition(recent);
+        let earlier: Vec<Value> = earlier
+            .iter()
+            .rev()
+            .map(|p| self.project_summary(p, page))
+            .collect();
+        ctx.insert("earlier", &earlier);
+        ctx.insert("window_from", &since.map(|d| self.date_display(d)));
+        ctx.insert("window_reports", &window.len());
         let done: Vec<Value> = ps
             .iter()
             .filter(|p| p.status == ProjectStatus::Done)
@@ -278,6 +304,7 @@ impl Renderer<'_> {
             .collect();
         let mut stuck: Vec<&Project> = ps
             .iter()
+            .copied()
             .filter(|p| p.risk || p.status == ProjectStatus::Stalled)
             .collect();
         stuck.sort_by(|a, b| b.risk.cmp(&a.risk).then(b.last_seen().cmp(&a.last_seen())));
@@ -286,7 +313,7 @@ impl Renderer<'_> {
             .map(|p| self.project_summary(p, page))
             .collect();
         let count = |s: ProjectStatus| ps.iter().filter(|p| p.status == s).count();
-        ctx.insert("timeline", &self.timeline_svg(page));
+        ctx.insert("timeline", &self.timeline_svg(page, window));
         ctx.insert("done", &done);
         ctx.insert("slipped", &slipped);
         ctx.insert("stuck", &stuck);
@@ -444,8 +471,10 @@ impl Renderer<'_> {
     pub(super) fn link_projects(&self, i: usize, html: &str) -> String {
         let page = &self.site.reports[i].doc.url;
         let mut out = html.to_string();
-        for p in &self.site.projects {
-            for e in p.entries.iter().filter(|e| e.report == i) {
+        for &(pi, ei) in &self.entries_of[i] {
+            let p = &self.site.projects[pi];
+            let e = &p.entries[ei];
+            {
                 let link = format!(
                     "<a class=\"project-link\" href=\"{}\" title=\"{}\">{}</a>",
                     escape_html(&relative_url(page, &self.project_url(p))),

@@ -86,8 +86,10 @@ impl Series {
         }
     }
 
+    /// Points are in report order, so this is a binary search: it runs for
+    /// every report and every series, and a scan made that quadratic.
     pub fn point_of_report(&self, report: usize) -> Option<usize> {
-        self.points.iter().position(|p| p.report == report)
+        self.points.binary_search_by_key(&report, |p| p.report).ok()
     }
 }
 
