@@ -2,7 +2,7 @@
 CARGO ?= cargo
 BIN := $(or $(CARGO_TARGET_DIR),target)/release/chronicle
 
-.PHONY: site build test e2e lint fmt serve bench bench-serve fuzz clean
+.PHONY: site build test e2e lint fmt serve bench bench-serve fuzz loadtest clean
 
 site: build
 	$(BIN) build
@@ -37,6 +37,11 @@ serve: build
 # Save-to-reload time on a generated 1,000-report archive (release build).
 bench-serve:
 	$(CARGO) bench --locked --bench serve
+
+# 50 connections, at least 10,000 requests against `chronicle serve` on
+# loopback; fails on errors or memory above 256 MiB (see README).
+loadtest:
+	scripts/loadtest.sh
 
 # Every fuzz target for FUZZ_SECONDS each (default 600); see README "Fuzzing".
 fuzz:

@@ -532,3 +532,59 @@ fn a_broken_start_is_shown_and_old_errors_do_not_block_edits() {
     events.expect("reload");
     wait_for(addr, PAGE, |b| b.contains("STILL-UPDATES"));
 }
+
+#[test]
+fn many_slow_clients_do_not_starve_the_others() {
+    let site = sample_site();
+    let server = start(site.path());
+    // A hundred clients that send half a request line and then stall
+    // (slowloris) must not keep an ordinary request from being answered.
+    let mut slow = Vec::new();
+    for _ in 0..100 {
+        let mut s = TcpStream::connect(&server.addr).unwrap();
+        write!(s, "GET /index.html HT").unwrap();
+        slow.push(s);
+    }
+    for _ in 0..20 {
+        let r = get(&server.addr, PAGE);
+        assert_eq!(r.status, 200);
+        assert!(r.body.contains("第50周"));
+    }
+    // Clients that read a response one byte at a time do not either.
+    let mut trickle = Vec::new();
+    for _ in 0..20 {
+        let mut s = TcpStream::connect(&server.addr).unwrap();
+        write!(s, "GET /projects.html HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+        let mut b = [0u8; 1];
+        s.read_exact(&mut b).unwrap();
+        trickle.push(s);
+    }
+    assert_eq!(get(&server.addr, "/metrics.html").status, 200);
+    drop(slow);
+    drop(trickle);
+    assert_eq!(get(&server.addr, "/").status, 200);
+}
+
+#[test]
+fn a_serve_session_never_changes_content() {
+    let site = sample_site();
+    let before = tree(&site.path().join("content"));
+    let server = start(site.path());
+    for path in [
+        "/",
+        PAGE,
+        "/metrics.html",
+        "/projects.html",
+        "/incidents.html",
+        "/search.html",
+        "/nope.html",
+    ] {
+        get(&server.addr, path);
+    }
+    drop(server);
+    assert_eq!(before, tree(&site.path().join("content")));
+    assert!(
+        !site.path().join("public").exists(),
+        "serve keeps the site in memory"
+    );
+}
