@@ -19,16 +19,7 @@ fn find<'a>(list: &'a [Value], date: &str, time: Option<&str>) -> &'a Value {
 }
 
 fn build(dir: &tempfile::TempDir) -> std::path::PathBuf {
-    let out = dir.path().join("public");
-    let o = chronicle(&[
-        "build",
-        "--root",
-        dir.path().to_str().unwrap(),
-        "--output",
-        out.to_str().unwrap(),
-    ]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    out
+    build_at(dir.path())
 }
 
 #[test]

@@ -5,18 +5,6 @@ use common::*;
 
 use std::path::Path;
 
-fn sample_copy() -> tempfile::TempDir {
-    let tmp = tempfile::tempdir().unwrap();
-    let content = tmp.path().join("content");
-    std::fs::create_dir_all(&content).unwrap();
-    for e in std::fs::read_dir(repo().join("content")).unwrap() {
-        let e = e.unwrap();
-        std::fs::copy(e.path(), content.join(e.file_name())).unwrap();
-    }
-    std::fs::copy(repo().join("config.toml"), tmp.path().join("config.toml")).unwrap();
-    tmp
-}
-
 fn new(root: &Path, extra: &[&str]) -> std::process::Output {
     let mut args = vec!["new", "--root", root.to_str().unwrap()];
     args.extend_from_slice(extra);

@@ -126,13 +126,8 @@ fn slips_statuses_aliases_and_stalled() {
         ("content/e.md", &week(20, "2023-05-12", "- 新清算平台，进度50%")),
     ]);
     let out = dir.path().join("public");
-    let o = chronicle(&[
-        "build",
-        "--root",
-        dir.path().to_str().unwrap(),
-        "--output",
-        out.to_str().unwrap(),
-    ]);
+    let root = dir.path().to_str().unwrap();
+    let o = chronicle(&["build", "--root", root, "--output", out.to_str().unwrap()]);
     assert!(o.status.success(), "{}", stderr(&o));
     let data = projects(&out);
 

@@ -229,15 +229,7 @@ fn save_atomically(path: &Path, text: &str) {
 }
 
 fn sample_site() -> tempfile::TempDir {
-    let tmp = tempfile::tempdir().unwrap();
-    let content = tmp.path().join("content");
-    std::fs::create_dir_all(&content).unwrap();
-    for e in std::fs::read_dir(repo().join("content")).unwrap() {
-        let e = e.unwrap();
-        std::fs::copy(e.path(), content.join(e.file_name())).unwrap();
-    }
-    std::fs::copy(repo().join("config.toml"), tmp.path().join("config.toml")).unwrap();
-    tmp
+    sample_copy()
 }
 
 const W50: &str = "content/第50周 2023-12-09.md";

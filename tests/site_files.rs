@@ -245,15 +245,7 @@ fn daily_notes_and_undated_reports_are_searchable() {
             "# Loose notes\n\nKafka migration plan.\n".as_bytes(),
         ),
     ]);
-    let out = dir.path().join("public");
-    let o = chronicle(&[
-        "build",
-        "--root",
-        dir.path().to_str().unwrap(),
-        "--output",
-        out.to_str().unwrap(),
-    ]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    let out = build_at(dir.path());
     let (_, urls, _) = search_urls(&out, "清结算");
     assert_eq!(urls, ["reports/2023-w16/2023-04-16.html#评审"]);
     let (titles, urls, loaded) = search_urls(&out, "kafka");
@@ -277,15 +269,7 @@ fn an_older_custom_theme_gets_the_new_strings_and_scripts() {
         ("themes/mine/static/style.css", b"body { color: black; }"),
         ("content/2023-04-14.md", b"# Week\n\nHive.\n"),
     ]);
-    let out = dir.path().join("public");
-    let o = chronicle(&[
-        "build",
-        "--root",
-        dir.path().to_str().unwrap(),
-        "--output",
-        out.to_str().unwrap(),
-    ]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    let out = build_at(dir.path());
     let home = read(out.join("index.html"));
     assert!(home.contains(">全部周报</a>"), "the theme's own string");
     assert!(
@@ -310,15 +294,7 @@ fn an_english_archive_has_no_chinese_anywhere() {
         ("content/2024-01-12.md", b"# Week 2\n\n## Progress\n\n- Payments gateway: 80%\n"),
         ("content/notes.md", b"# Undated notes\n\nText.\n"),
     ]);
-    let out = dir.path().join("public");
-    let o = chronicle(&[
-        "build",
-        "--root",
-        dir.path().to_str().unwrap(),
-        "--output",
-        out.to_str().unwrap(),
-    ]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    let out = build_at(dir.path());
     let cjk = regex::Regex::new(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}]").unwrap();
     let mut checked = 0;
     for (rel, bytes) in tree(&out) {

@@ -22,17 +22,6 @@ use crate::site::relative_url;
 const PAGE: &str = "incidents.html";
 
 impl Renderer<'_> {
-    fn incident_week_label(&self, week: Option<u32>) -> String {
-        week.map(|w| {
-            format!(
-                "{}{w}{}",
-                self.theme.string("week_prefix"),
-                self.theme.string("week_suffix")
-            )
-        })
-        .unwrap_or_default()
-    }
-
     /// "2 起" / "2 incidents".
     fn incident_count(&self, n: usize) -> String {
         let unit = if n == 1 {
@@ -74,7 +63,7 @@ impl Renderer<'_> {
                     value: counts[i] as u32,
                     tooltip: format!(
                         "{} · {} · {}",
-                        self.incident_week_label(p.doc.week.map(|w| w.1)),
+                        self.week_label(p.doc.week.map(|w| w.1)),
                         self.date_display(date),
                         self.incident_count(counts[i])
                     ),
@@ -120,7 +109,7 @@ impl Renderer<'_> {
             "impact": i.impact,
             "text": i.text,
             "report": p.doc.title(),
-            "week": self.incident_week_label(p.doc.week.map(|w| w.1)),
+            "week": self.week_label(p.doc.week.map(|w| w.1)),
             "url": format!("{}#{}", relative_url(PAGE, &p.doc.url), i.anchor),
         })
     }

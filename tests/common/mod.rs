@@ -141,3 +141,30 @@ pub fn assert_links_resolve(out: &Path) -> usize {
     }
     checked
 }
+
+/// Builds the site rooted at `root` into `root/public`, asserting success.
+pub fn build_at(root: &Path) -> PathBuf {
+    let out = root.join("public");
+    let o = chronicle(&[
+        "build",
+        "--root",
+        root.to_str().unwrap(),
+        "--output",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    out
+}
+
+/// A temp copy of the repository's sample archive (content/ and config.toml).
+pub fn sample_copy() -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    let content = tmp.path().join("content");
+    std::fs::create_dir_all(&content).unwrap();
+    for e in std::fs::read_dir(repo().join("content")).unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), content.join(e.file_name())).unwrap();
+    }
+    std::fs::copy(repo().join("config.toml"), tmp.path().join("config.toml")).unwrap();
+    tmp
+}
