@@ -92,7 +92,7 @@ impl Default for ProjectsConfig {
                 .map(String::from)
                 .to_vec(),
             stalled_after_weeks: 4,
-            timeline_reports: 26,
+            timeline_reports: 16,
             similarity: 0.75,
             aliases: Default::default(),
         }

@@ -16,7 +16,7 @@ use crate::site::projects::{short_date, Project, ProjectStatus};
 use crate::site::relative_url;
 
 const LABEL_W: i64 = 260;
-const CELL_W: i64 = 48;
+const CELL_W: i64 = 44;
 const ROW_H: i64 = 30;
 const HEAD_H: i64 = 46;
 const GROUP_H: i64 = 30;
@@ -259,7 +259,9 @@ impl Renderer<'_> {
             "section": p.section,
             "last_seen": p.last_seen().map(|d| self.date_display(d)),
             "progress": p.latest_progress().map(|v| charts::format_value(v, 2)),
-            "slips": p.slips.iter().map(|s| s.describe()).collect::<Vec<_>>(),
+            // The overview shows the latest two slips; the project page has them all.
+            "slips": p.slips.iter().rev().take(2).rev().map(|s| s.describe()).collect::<Vec<_>>(),
+            "slip_count": p.slips.len(),
             "overdue": p.overdue.as_ref().map(|o| format!("{} ({}{})", o.text, short_date(o.date), self.theme.string("passed"))),
         })
     }
