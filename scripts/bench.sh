@@ -233,7 +233,7 @@ git diff --quiet HEAD 2>/dev/null || commit="$commit (with uncommitted changes)"
     echo "| target | measured | |"
     echo "|---|---|---|"
     printf '%s\n' "${targets[@]}"
-    echo "| one-report edit in \`serve\` on 10,000 reports in at most 150 ms | not measured yet: \`serve\` is not in this build | |"
+    echo "| one-report edit in \`serve\` on 10,000 reports in at most 150 ms | not measured here: \`make bench-serve\` measures 1,000 reports (see README, Writing loop) | |"
     if [ -n "$stages" ]; then
         echo
         echo "## Stages (criterion, \`cargo bench --bench pipeline\`)"
