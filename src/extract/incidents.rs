@@ -853,22 +853,13 @@ enum Found {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::markdown::{render, RenderOptions, Resolved};
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
     }
 
     fn tree(md: &str) -> Section {
-        render(
-            md,
-            &RenderOptions {
-                unsafe_html: false,
-                first_line: 1,
-            },
-            &|_| Resolved::Missing,
-        )
-        .tree
+        crate::markdown::tests::tree_of(md)
     }
 
     fn find(md: &str, date: &str) -> Vec<Incident> {

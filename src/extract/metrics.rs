@@ -371,7 +371,6 @@ pub type Shared = Arc<Compiled>;
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::markdown::{render, RenderOptions, Resolved};
 
     fn config(extra: &str) -> Config {
         let base = r#"
@@ -420,15 +419,8 @@ labels = ["交易笔数"]
     /// name → value of every figure found in `md`.
     fn found(md: &str) -> Vec<(String, f64)> {
         let c = config("");
-        let r = render(
-            md,
-            &RenderOptions {
-                unsafe_html: false,
-                first_line: 1,
-            },
-            &|_| Resolved::Missing,
-        );
-        figures(&r.tree, c.compiled_metrics())
+        let r = crate::markdown::tests::tree_of(md);
+        figures(&r, c.compiled_metrics())
             .into_iter()
             .map(|f| (c.metrics[f.metric].name.clone(), f.value))
             .collect()
@@ -578,15 +570,8 @@ labels = ["交易笔数"]
     fn discovery_finds_label_number_pairs() {
         let c = Config::default();
         let md = "## 【系统运行数据】\n\n成功率：\n\n- 入金有效成功率：99.99%\n- 事故数AB级0次，CD级1次\n- 账户2.0迁移完成\n\n## 【O1】\n\n- 项目进度50%\n";
-        let r = render(
-            md,
-            &RenderOptions {
-                unsafe_html: false,
-                first_line: 1,
-            },
-            &|_| Resolved::Missing,
-        );
-        let got: Vec<(String, f64, String)> = candidates(&r.tree, &c)
+        let r = crate::markdown::tests::tree_of(md);
+        let got: Vec<(String, f64, String)> = candidates(&r, &c)
             .into_iter()
             .map(|c| (c.label, c.value, c.group))
             .collect();

@@ -473,19 +473,11 @@ pub fn updates(tree: &Section, report_date: NaiveDate, config: &ProjectsConfig) 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::markdown::{render, RenderOptions, Resolved};
 
     fn ups(md: &str, date: &str) -> Vec<Update> {
-        let r = render(
-            md,
-            &RenderOptions {
-                unsafe_html: false,
-                first_line: 1,
-            },
-            &|_| Resolved::Missing,
-        );
+        let r = crate::markdown::tests::tree_of(md);
         let d = NaiveDate::parse_from_str(date, "%Y-%m-%d").unwrap();
-        updates(&r.tree, d, &ProjectsConfig::default())
+        updates(&r, d, &ProjectsConfig::default())
     }
 
     fn d(s: &str) -> NaiveDate {

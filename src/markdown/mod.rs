@@ -561,6 +561,19 @@ pub fn escape_attr(s: &str) -> String {
 pub(crate) mod tests {
     use super::*;
 
+    /// The section tree of `md`, for the extractors' tests.
+    pub fn tree_of(md: &str) -> Section {
+        render(
+            md,
+            &RenderOptions {
+                unsafe_html: false,
+                first_line: 1,
+            },
+            &|_| Resolved::Missing,
+        )
+        .tree
+    }
+
     pub fn html_of(md: &str) -> String {
         render(
             md,
