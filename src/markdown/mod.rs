@@ -561,8 +561,8 @@ pub fn escape_attr(s: &str) -> String {
 pub(crate) mod tests {
     use super::*;
 
-    /// The section tree of `md`, for the extractors' tests.
-    pub fn tree_of(md: &str) -> Section {
+    /// `md` rendered with default options and every link missing.
+    fn plain(md: &str) -> Rendered {
         render(
             md,
             &RenderOptions {
@@ -571,19 +571,15 @@ pub(crate) mod tests {
             },
             &|_| Resolved::Missing,
         )
-        .tree
+    }
+
+    /// The section tree of `md`, for the extractors' tests.
+    pub fn tree_of(md: &str) -> Section {
+        plain(md).tree
     }
 
     pub fn html_of(md: &str) -> String {
-        render(
-            md,
-            &RenderOptions {
-                unsafe_html: false,
-                first_line: 1,
-            },
-            &|_| Resolved::Missing,
-        )
-        .html
+        plain(md).html
     }
 
     fn rendered(md: &str) -> Rendered {
