@@ -133,11 +133,11 @@ pub fn build_in_memory(paths: &Paths) -> Result<Built, Vec<Diagnostic>> {
         exclude,
         theme,
     } = setup(paths)?;
-    let archive = content::load(&content_dir, &config, &[exclude]);
-    let site = site::build(archive, config);
+    let archive = diag::timed("load", || content::load(&content_dir, &config, &[exclude]));
+    let site = diag::timed("site", || site::build(archive, config));
     diags.extend(site.diags.iter().cloned());
     let renderer = render::Renderer::new(&site, &theme);
-    let files = renderer.render_all().map_err(|d| vec![d])?;
+    let files = diag::timed("render", || renderer.render_all()).map_err(|d| vec![d])?;
     let mut site = site;
     diag::sort(&mut diags);
     site.diags = diags;
@@ -153,7 +153,10 @@ pub fn build_in_memory(paths: &Paths) -> Result<Built, Vec<Diagnostic>> {
 pub fn build(paths: &Paths) -> Result<(Built, Summary), Vec<Diagnostic>> {
     let start = Instant::now();
     let built = build_in_memory(paths)?;
-    output::write_site(&built.output_dir, &built.files).map_err(|d| vec![d])?;
+    diag::timed("write", || {
+        output::write_site(&built.output_dir, &built.files)
+    })
+    .map_err(|d| vec![d])?;
     let summary = summarize(&built, start.elapsed());
     Ok((built, summary))
 }

@@ -225,9 +225,11 @@ pub fn assemble(
             reports[p].dailies.push(i);
         }
     }
-    let metrics = metrics::build(&reports, &config, &mut diags);
-    let projects = projects::build(&reports, &config, &mut diags);
-    let incidents = incidents::build(&reports);
+    let metrics = crate::diag::timed("series", || metrics::build(&reports, &config, &mut diags));
+    let projects = crate::diag::timed("projects", || {
+        projects::build(&reports, &config, &mut diags)
+    });
+    let incidents = crate::diag::timed("incidents", || incidents::build(&reports));
     Site {
         config,
         weeks,

@@ -1,66 +1,124 @@
 //! Data files under `data/`, so other tools can use the archive without
 //! parsing HTML. Shapes are documented in the README and kept stable.
 
-use serde_json::json;
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use serde::Serialize;
 
 use super::OutFile;
 use crate::content::iso;
 use crate::site::Site;
 
+// The files are serialised from typed views that borrow from the site,
+// not from `json!` trees: building and dropping a `serde_json::Value` per
+// field was most of the cost of `data/` on a large archive. Fields are in
+// alphabetical order, the order the files have always had.
+
+/// Pretty JSON: the files are meant to be read and diffed as well as parsed.
+fn pretty(path: &str, value: &impl Serialize) -> OutFile {
+    OutFile::new(path, serde_json::to_vec_pretty(value).unwrap_or_default())
+}
+
+#[derive(Serialize)]
+struct ReportView<'a> {
+    daily: Vec<&'a str>,
+    date: Option<NaiveDate>,
+    source: Cow<'a, str>,
+    tags: &'a [String],
+    title: &'a str,
+    url: &'a str,
+    week: Option<u32>,
+    week_year: Option<i32>,
+}
+
 pub fn reports_json(site: &Site) -> OutFile {
-    let reports: Vec<serde_json::Value> = site
+    #[derive(Serialize)]
+    struct Body<'a> {
+        reports: Vec<ReportView<'a>>,
+        week_convention: crate::content::dates::Weeks,
+    }
+    let reports = site
         .reports
         .iter()
         .map(|p| {
             let d = &p.doc;
-            json!({
-                "title": d.title(),
-                "date": d.meta.date.map(iso),
-                "week": d.week.map(|w| w.1),
-                "week_year": d.week.map(|w| w.0),
-                "url": d.url,
-                "source": d.source.to_string_lossy(),
-                "tags": d.meta.tags,
-                "daily": p.dailies.iter().map(|&j| site.dailies[j].doc.url.clone()).collect::<Vec<_>>(),
-            })
+            ReportView {
+                daily: p
+                    .dailies
+                    .iter()
+                    .map(|&j| site.dailies[j].doc.url.as_str())
+                    .collect(),
+                date: d.meta.date,
+                source: d.source.to_string_lossy(),
+                tags: &d.meta.tags,
+                title: d.title(),
+                url: &d.url,
+                week: d.week.map(|w| w.1),
+                week_year: d.week.map(|w| w.0),
+            }
         })
         .collect();
-    let body = json!({ "week_convention": site.weeks, "reports": reports });
-    OutFile::new(
+    pretty(
         "data/reports.json",
-        serde_json::to_vec_pretty(&body).unwrap_or_default(),
+        &Body {
+            reports,
+            week_convention: site.weeks,
+        },
     )
+}
+
+#[derive(Serialize)]
+struct PointView<'a> {
+    anchor: &'a str,
+    date: NaiveDate,
+    report: &'a str,
+    value: f64,
+    week: Option<u32>,
+}
+
+#[derive(Serialize)]
+struct SeriesView<'a> {
+    better: crate::config::Better,
+    discovered: bool,
+    group: &'a str,
+    id: &'a str,
+    name: &'a str,
+    points: Vec<PointView<'a>>,
+    target: Option<f64>,
+    unit: &'a str,
+    url: String,
 }
 
 /// `data/metrics.json`: every series with its points.
 pub fn metrics_json(site: &Site) -> OutFile {
-    let metrics: Vec<serde_json::Value> = site
+    let metrics: Vec<SeriesView> = site
         .metrics
         .iter()
-        .map(|s| {
-            json!({
-                "id": s.id,
-                "name": s.name,
-                "unit": s.unit,
-                "group": s.group,
-                "target": s.target,
-                "better": s.better,
-                "discovered": s.discovered,
-                "url": format!("metrics/{}.html", s.id),
-                "points": s.points.iter().map(|p| json!({
-                    "date": iso(p.date),
-                    "week": p.week,
-                    "report": p.url,
-                    "anchor": p.anchor,
-                    "value": p.value,
-                })).collect::<Vec<_>>(),
-            })
+        .map(|s| SeriesView {
+            better: s.better,
+            discovered: s.discovered,
+            group: &s.group,
+            id: &s.id,
+            name: &s.name,
+            points: s
+                .points
+                .iter()
+                .map(|p| PointView {
+                    anchor: &p.anchor,
+                    date: p.date,
+                    report: &p.url,
+                    value: p.value,
+                    week: p.week,
+                })
+                .collect(),
+            target: s.target,
+            unit: &s.unit,
+            url: format!("metrics/{}.html", s.id),
         })
         .collect();
-    OutFile::new(
-        "data/metrics.json",
-        serde_json::to_vec_pretty(&json!({ "metrics": metrics })).unwrap_or_default(),
-    )
+    pretty("data/metrics.json", &BTreeMap::from([("metrics", metrics)]))
 }
 
 /// Quotes a CSV field when it needs it (RFC 4180).
@@ -100,33 +158,179 @@ pub fn metrics_csv(site: &Site) -> OutFile {
 /// `data/incidents.json`: the incident log, newest first. `report` is the
 /// report page and `anchor` the id of the item there; unknowns are null.
 pub fn incidents_json(site: &Site) -> OutFile {
-    let incidents: Vec<serde_json::Value> = site
+    #[derive(Serialize)]
+    struct View<'a> {
+        action: &'a Option<String>,
+        anchor: &'a str,
+        cause: &'a Option<String>,
+        date: Option<NaiveDate>,
+        id: &'a str,
+        impact: &'a Option<String>,
+        line: usize,
+        report: &'a str,
+        report_date: Option<NaiveDate>,
+        source: Cow<'a, str>,
+        summary: &'a str,
+        text: &'a str,
+        time: &'a Option<String>,
+        week: Option<u32>,
+        week_year: Option<i32>,
+    }
+    let incidents: Vec<View> = site
         .incidents
         .iter()
         .map(|e| {
             let p = &site.reports[e.report];
             let i = &e.incident;
-            json!({
-                "id": e.id,
-                "date": i.date.map(iso),
-                "time": i.time,
-                "report": p.doc.url,
-                "anchor": i.anchor,
-                "report_date": p.doc.meta.date.map(iso),
-                "week": p.doc.week.map(|w| w.1),
-                "week_year": p.doc.week.map(|w| w.0),
-                "summary": i.summary,
-                "cause": i.cause,
-                "action": i.action,
-                "impact": i.impact,
-                "text": i.text,
-                "line": i.line,
-                "source": p.doc.source.to_string_lossy(),
-            })
+            View {
+                action: &i.action,
+                anchor: &i.anchor,
+                cause: &i.cause,
+                date: i.date,
+                id: &e.id,
+                impact: &i.impact,
+                line: i.line,
+                report: &p.doc.url,
+                report_date: p.doc.meta.date,
+                source: p.doc.source.to_string_lossy(),
+                summary: &i.summary,
+                text: &i.text,
+                time: &i.time,
+                week: p.doc.week.map(|w| w.1),
+                week_year: p.doc.week.map(|w| w.0),
+            }
         })
         .collect();
-    OutFile::new(
+    pretty(
         "data/incidents.json",
-        serde_json::to_vec_pretty(&json!({ "incidents": incidents })).unwrap_or_default(),
+        &BTreeMap::from([("incidents", incidents)]),
+    )
+}
+
+/// `data/projects.json`: every project with its weekly entries and slips.
+pub fn projects_json(
+    site: &Site,
+    url_of: impl Fn(&crate::site::projects::Project) -> String,
+) -> OutFile {
+    use crate::extract::projects::Status;
+    use crate::site::projects::ProjectStatus;
+    #[derive(Serialize)]
+    struct Overdue<'a> {
+        date: NaiveDate,
+        text: &'a str,
+        what: &'a str,
+    }
+    #[derive(Serialize)]
+    struct Slip<'a> {
+        from: NaiveDate,
+        from_text: &'a str,
+        report: &'a str,
+        text: String,
+        to: NaiveDate,
+        to_text: &'a str,
+        what: &'a str,
+    }
+    #[derive(Serialize)]
+    struct Planned<'a> {
+        date: NaiveDate,
+        intent: &'a Option<String>,
+        nested: bool,
+        text: &'a str,
+        what: &'a str,
+    }
+    #[derive(Serialize)]
+    struct Entry<'a> {
+        anchor: &'a str,
+        date: NaiveDate,
+        name: &'a str,
+        parts: &'a BTreeMap<String, f64>,
+        planned: Vec<Planned<'a>>,
+        progress: Option<f64>,
+        report: &'a str,
+        section: &'a str,
+        slipped: bool,
+        status: Option<Status>,
+        text: &'a str,
+        week: Option<u32>,
+    }
+    #[derive(Serialize)]
+    struct Project<'a> {
+        aliases: &'a [String],
+        entries: Vec<Entry<'a>>,
+        first_seen: Option<NaiveDate>,
+        id: &'a str,
+        last_seen: Option<NaiveDate>,
+        name: &'a str,
+        overdue: Option<Overdue<'a>>,
+        risk: bool,
+        section: &'a str,
+        slips: Vec<Slip<'a>>,
+        status: ProjectStatus,
+        url: String,
+    }
+    let projects: Vec<Project> = site
+        .projects
+        .iter()
+        .map(|p| Project {
+            aliases: &p.aliases,
+            entries: p
+                .entries
+                .iter()
+                .map(|e| Entry {
+                    anchor: &e.anchor,
+                    date: e.date,
+                    name: &e.name,
+                    parts: &e.parts,
+                    planned: e
+                        .planned
+                        .iter()
+                        .map(|pl| Planned {
+                            date: pl.date,
+                            intent: &pl.intent,
+                            nested: pl.nested,
+                            text: &pl.text,
+                            what: &pl.what,
+                        })
+                        .collect(),
+                    progress: e.progress,
+                    report: &e.url,
+                    section: &e.section,
+                    slipped: e.slipped,
+                    status: e.status,
+                    text: &e.text,
+                    week: e.week,
+                })
+                .collect(),
+            first_seen: p.first_seen(),
+            id: &p.id,
+            last_seen: p.last_seen(),
+            name: &p.name,
+            overdue: p.overdue.as_ref().map(|o| Overdue {
+                date: o.date,
+                text: &o.text,
+                what: &o.what,
+            }),
+            risk: p.risk,
+            section: &p.section,
+            slips: p
+                .slips
+                .iter()
+                .map(|s| Slip {
+                    from: s.from,
+                    from_text: &s.from_text,
+                    report: &site.reports[s.report].doc.url,
+                    text: s.describe(),
+                    to: s.to,
+                    to_text: &s.to_text,
+                    what: &s.what,
+                })
+                .collect(),
+            status: p.status,
+            url: url_of(p),
+        })
+        .collect();
+    pretty(
+        "data/projects.json",
+        &BTreeMap::from([("projects", projects)]),
     )
 }

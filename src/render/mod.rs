@@ -387,8 +387,8 @@ impl<'a> Renderer<'a> {
     pub fn render_all(&self) -> Result<Vec<OutFile>, Diagnostic> {
         let reports: Vec<usize> = (0..self.site.reports.len()).collect();
         let dailies: Vec<usize> = (0..self.site.dailies.len()).collect();
-        let mut files = self.render_pages(&reports, &dailies)?;
-        files.extend(self.render_site_wide()?);
+        let mut files = crate::diag::timed("pages", || self.render_pages(&reports, &dailies))?;
+        files.extend(crate::diag::timed("site-wide", || self.render_site_wide())?);
         Ok(files)
     }
 
@@ -425,8 +425,13 @@ impl<'a> Renderer<'a> {
     pub fn render_aggregates(&self) -> Result<Vec<OutFile>, Diagnostic> {
         let mut files = Vec::new();
         let (metrics, (projects, incidents)) = rayon::join(
-            || self.metric_pages(),
-            || rayon::join(|| self.project_pages(), || self.incident_pages()),
+            || crate::diag::timed("metric pages", || self.metric_pages()),
+            || {
+                rayon::join(
+                    || crate::diag::timed("project pages", || self.project_pages()),
+                    || crate::diag::timed("incident pages", || self.incident_pages()),
+                )
+            },
         );
         for page in metrics.into_iter().chain(projects).chain(incidents) {
             files.push(page?);
@@ -444,7 +449,7 @@ impl<'a> Renderer<'a> {
     /// largest of these, so it is built beside the rest.
     pub fn render_home(&self) -> Result<Vec<OutFile>, Diagnostic> {
         let (index, home) = rayon::join(
-            || search::files(self),
+            || crate::diag::timed("search", || search::files(self)),
             || -> Result<Vec<OutFile>, Diagnostic> {
                 let mut files = vec![
                     self.index()?,

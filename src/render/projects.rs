@@ -400,38 +400,68 @@ impl Renderer<'_> {
     fn project_page(&self, p: &Project) -> Result<OutFile, Diagnostic> {
         let url = self.project_url(p);
         let mut ctx = self.base_context(&url, "projects");
-        let entries: Vec<Value> = p
+        #[derive(serde::Serialize)]
+        struct Part<'a> {
+            name: &'a str,
+            value: String,
+        }
+        #[derive(serde::Serialize)]
+        struct EntryView<'a> {
+            date: String,
+            date_display: String,
+            week: Option<u32>,
+            week_label: String,
+            name: &'a str,
+            report: &'a str,
+            url: String,
+            progress: Option<String>,
+            parts: Vec<Part<'a>>,
+            status: Option<Status>,
+            status_label: &'a str,
+            slipped: bool,
+            text: &'a str,
+        }
+        let entries: Vec<EntryView> = p
             .entries
             .iter()
             .rev()
-            .map(|e| {
-                json!({
-                    "date": iso(e.date),
-                    "date_display": self.date_display(e.date),
-                    "week": e.week,
-                    "week_label": self.week_label(e.week),
-                    "name": e.name,
-                    "report": self.site.reports[e.report].doc.title(),
-                    "url": format!("{}#{}", relative_url(&url, &e.url), e.anchor),
-                    "progress": e.progress.map(|v| charts::format_value(v, 2)),
-                    "parts": e.parts.iter().map(|(k, v)| json!({"name": k, "value": charts::format_value(*v, 2)})).collect::<Vec<_>>(),
-                    "status": e.status,
-                    "status_label": self.entry_status_label(e.status),
-                    "slipped": e.slipped,
-                    "text": e.text,
-                })
+            .map(|e| EntryView {
+                date: iso(e.date),
+                date_display: self.date_display(e.date),
+                week: e.week,
+                week_label: self.week_label(e.week),
+                name: &e.name,
+                report: self.site.reports[e.report].doc.title(),
+                url: format!("{}#{}", relative_url(&url, &e.url), e.anchor),
+                progress: e.progress.map(|v| charts::format_value(v, 2)),
+                parts: e
+                    .parts
+                    .iter()
+                    .map(|(k, v)| Part {
+                        name: k,
+                        value: charts::format_value(*v, 2),
+                    })
+                    .collect(),
+                status: e.status,
+                status_label: self.entry_status_label(e.status),
+                slipped: e.slipped,
+                text: &e.text,
             })
             .collect();
         let page = url.as_str();
+        // The slip (if any) behind each stated date, found by key: a scan
+        // of all slips per plan was quadratic in a long-running project.
+        let mut slips = HashMap::new();
+        for s in &p.slips {
+            slips.entry((s.report, s.to, s.what.as_str())).or_insert(s);
+        }
+        let slips = &slips;
         let plans: Vec<Value> = p
             .entries
             .iter()
             .flat_map(|e| {
                 e.planned.iter().filter(|pl| !pl.nested).map(move |pl| {
-                    let slip = p
-                        .slips
-                        .iter()
-                        .find(|s| s.report == e.report && s.to == pl.date && s.what == pl.what);
+                    let slip = slips.get(&(e.report, pl.date, pl.what.as_str())).copied();
                     json!({
                         "stated": self.date_display(e.date),
                         "url": format!("{}#{}", relative_url(page, &e.url), e.anchor),
@@ -463,7 +493,12 @@ impl Renderer<'_> {
         if self.site.projects.is_empty() {
             return Vec::new();
         }
-        let mut out = vec![self.projects_index(), Ok(self.projects_json())];
+        let mut out = vec![
+            self.projects_index(),
+            Ok(super::data::projects_json(self.site, |p| {
+                self.project_url(p)
+            })),
+        ];
         out.par_extend(self.site.projects.par_iter().map(|p| self.project_page(p)));
         out
     }
@@ -497,52 +532,5 @@ impl Renderer<'_> {
             }
         }
         out
-    }
-
-    fn projects_json(&self) -> OutFile {
-        let projects: Vec<Value> = self
-            .site
-            .projects
-            .iter()
-            .map(|p| {
-                json!({
-                    "id": p.id,
-                    "name": p.name,
-                    "aliases": p.aliases,
-                    "url": self.project_url(p),
-                    "section": p.section,
-                    "status": p.status,
-                    "risk": p.risk,
-                    "overdue": p.overdue.as_ref().map(|o| json!({"date": iso(o.date), "what": o.what, "text": o.text})),
-                    "first_seen": p.first_seen().map(iso),
-                    "last_seen": p.last_seen().map(iso),
-                    "slips": p.slips.iter().map(|s| json!({
-                        "what": s.what, "from": iso(s.from), "to": iso(s.to),
-                        "from_text": s.from_text, "to_text": s.to_text,
-                        "report": self.site.reports[s.report].doc.url, "text": s.describe(),
-                    })).collect::<Vec<_>>(),
-                    "entries": p.entries.iter().map(|e| json!({
-                        "date": iso(e.date),
-                        "week": e.week,
-                        "report": e.url,
-                        "anchor": e.anchor,
-                        "name": e.name,
-                        "section": e.section,
-                        "progress": e.progress,
-                        "parts": e.parts,
-                        "status": e.status,
-                        "planned": e.planned.iter().map(|pl| json!({
-                            "date": iso(pl.date), "what": pl.what, "intent": pl.intent, "text": pl.text, "nested": pl.nested,
-                        })).collect::<Vec<_>>(),
-                        "slipped": e.slipped,
-                        "text": e.text,
-                    })).collect::<Vec<_>>(),
-                })
-            })
-            .collect();
-        OutFile::new(
-            "data/projects.json",
-            serde_json::to_vec_pretty(&json!({ "projects": projects })).unwrap_or_default(),
-        )
     }
 }

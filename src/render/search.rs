@@ -85,6 +85,14 @@ pub fn is_cjk(c: char) -> bool {
 /// positions in folded text are positions in the original (the snippet code
 /// in search.js relies on the same property).
 pub fn fold(c: char) -> char {
+    // Fast paths: most of a report is ASCII or CJK, and neither needs the
+    // Unicode case tables.
+    if c.is_ascii() {
+        return c.to_ascii_lowercase();
+    }
+    if is_cjk(c) {
+        return c;
+    }
     let c = match c as u32 {
         0xFF01..=0xFF5E => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
         _ => c,
@@ -137,6 +145,46 @@ pub fn tokens(text: &str, mut emit: impl FnMut(&str)) {
         } else {
             i += 1;
         }
+    }
+}
+
+/// The same tokens as `tokens`, in the same order, as map keys: one pass
+/// over the text with no string per token. Counting tokens is most of the
+/// cost of the index, so this is the path the build takes; `tokens` stays
+/// the readable definition (and the tests check that both agree).
+fn token_keys(text: &str, mut emit: impl FnMut(Key)) {
+    let mut chars = text.chars().map(fold).peekable();
+    let mut word = String::new();
+    let mut prev: Option<char> = None;
+    let mut prev_cjk: Option<char> = None;
+    while let Some(c) = chars.next() {
+        if is_cjk(c) {
+            if !word.is_empty() {
+                emit(Key::new(&word));
+                word.clear();
+            }
+            if let Some(p) = prev_cjk {
+                emit(Key::pair(p, c));
+            }
+            emit(Key::pair(c, '\0'));
+            prev_cjk = Some(c);
+        } else {
+            prev_cjk = None;
+            let joins_digits = (c == '.' || c == ',')
+                && !word.is_empty()
+                && prev.is_some_and(|p| p.is_ascii_digit())
+                && chars.peek().is_some_and(char::is_ascii_digit);
+            if c.is_alphanumeric() || joins_digits {
+                word.push(c);
+            } else if !word.is_empty() {
+                emit(Key::new(&word));
+                word.clear();
+            }
+        }
+        prev = Some(c);
+    }
+    if !word.is_empty() {
+        emit(Key::new(&word));
     }
 }
 
@@ -255,7 +303,7 @@ fn line(out: &mut String, s: &str) {
 /// numbers and words) are packed into an integer, so counting the tokens
 /// of a big archive allocates nothing for them; tokens never contain NUL,
 /// so zero padding is unambiguous.
-#[derive(Hash, PartialEq, Eq)]
+#[derive(Debug, Hash, PartialEq, Eq)]
 enum Key {
     Short(u64),
     Long(Box<str>),
@@ -272,6 +320,17 @@ impl Key {
         }
     }
 
+    /// One CJK character (`b` is NUL) or a pair: at most 8 bytes of UTF-8,
+    /// so always `Short`.
+    fn pair(a: char, b: char) -> Self {
+        let mut buf = [0u8; 8];
+        let n = a.encode_utf8(&mut buf).len();
+        if b != '\0' {
+            b.encode_utf8(&mut buf[n..]);
+        }
+        Key::Short(u64::from_le_bytes(buf))
+    }
+
     fn text(&self) -> String {
         match self {
             Key::Short(n) => {
@@ -283,6 +342,9 @@ impl Key {
         }
     }
 }
+
+/// A section's weighted token counts and its number of tokens.
+type Counts = (Vec<(Key, u32)>, u32);
 
 /// One searchable unit: a section of a page.
 struct Entry {
@@ -296,16 +358,21 @@ impl Entry {
     /// the number of tokens. Computed batch by batch while the postings are
     /// built, not kept per section: on a 10,000-report archive that would be
     /// a few million small strings held at once.
-    fn counts(&self) -> (Vec<(Key, u32)>, u32) {
-        let mut counts: FxHashMap<Key, u32> = FxHashMap::default();
+    ///
+    ///
+    /// `counts` is a scratch map reused from section to section.
+    fn counts(&self, counts: &mut FxHashMap<Key, u32>) -> Counts {
+        counts.clear();
         let mut len = 0u32;
-        let mut add = |t: &str, w: u32| {
+        token_keys(&self.heading, |k| {
             len += 1;
-            *counts.entry(Key::new(t)).or_insert(0) += w;
-        };
-        tokens(&self.heading, |t| add(t, TITLE_BOOST));
-        tokens(&self.text, |t| add(t, 1));
-        (counts.into_iter().collect(), len)
+            *counts.entry(k).or_insert(0) += TITLE_BOOST;
+        });
+        token_keys(&self.text, |k| {
+            len += 1;
+            *counts.entry(k).or_insert(0) += 1;
+        });
+        (counts.drain().collect(), len)
     }
 }
 
@@ -388,11 +455,13 @@ pub fn files(r: &Renderer) -> Vec<OutFile> {
     let mut lens: Vec<u32> = Vec::new();
     let mut postings: FxHashMap<Key, Vec<(u32, u32)>> = FxHashMap::default();
     for batch in docs.chunks(256) {
-        let counted: Vec<(Vec<(Key, u32)>, u32)> = batch
+        let counted: Vec<Vec<Counts>> = batch
             .par_iter()
-            .flat_map_iter(|d| d.entries.iter().map(Entry::counts))
+            .map_init(FxHashMap::default, |scratch, d| {
+                d.entries.iter().map(|e| e.counts(scratch)).collect()
+            })
             .collect();
-        for (counts, len) in counted {
+        for (counts, len) in counted.into_iter().flatten() {
             let id = lens.len() as u32;
             lens.push(len);
             for (t, n) in counts {
@@ -553,6 +622,23 @@ mod tests {
             [0, 1, 31, 32, 1000, 1 << 20, u32::MAX as u64]
         );
         assert_eq!(s.len(), 1 + 1 + 1 + 2 + 2 + 5 + 7);
+    }
+
+    #[test]
+    fn fast_keys_are_the_tokens() {
+        for text in [
+            "热点账户",
+            "HIVE标准数仓 Hive ＡＰＩ 99.99% 2.0升级 tps最大1047，O2",
+            "4/14, 1,047 a.b 1.2.3 x1.5y .5 5. 账户余额𠀀𠀁abc ÀÉ ǅ İ",
+            "",
+            "1,",
+        ] {
+            let mut want = Vec::new();
+            tokens(text, |t| want.push(Key::new(t)));
+            let mut got = Vec::new();
+            token_keys(text, |k| got.push(k));
+            assert_eq!(got, want, "{text}");
+        }
     }
 
     #[test]
