@@ -18,6 +18,7 @@ pub mod site;
 pub mod synth;
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use config::Config;
@@ -121,43 +122,64 @@ pub fn setup(paths: &Paths) -> Result<Setup, Vec<Diagnostic>> {
     })
 }
 
+/// Loads and models the archive: everything before rendering.
+fn load_site(paths: &Paths) -> Result<(site::Site, Setup), Vec<Diagnostic>> {
+    let mut setup = setup(paths)?;
+    let archive = diag::timed("load", || {
+        content::load(&setup.content_dir, &setup.config, &[setup.exclude.clone()])
+    });
+    let mut site = diag::timed("site", || site::build(archive, setup.config.clone()));
+    let mut diags = std::mem::take(&mut setup.diags);
+    diags.append(&mut site.diags);
+    diag::sort(&mut diags);
+    site.diags = diags;
+    Ok((site, setup))
+}
+
 /// Loads, parses and renders the archive. `Err` is a fatal problem (config,
 /// theme, templates, folders) that leaves nothing to write; problems in
 /// single reports are diagnostics in the result instead.
 pub fn build_in_memory(paths: &Paths) -> Result<Built, Vec<Diagnostic>> {
-    let Setup {
-        config,
-        mut diags,
-        content_dir,
-        output_dir,
-        exclude,
-        theme,
-    } = setup(paths)?;
-    let archive = diag::timed("load", || content::load(&content_dir, &config, &[exclude]));
-    let site = diag::timed("site", || site::build(archive, config));
-    diags.extend(site.diags.iter().cloned());
-    let renderer = render::Renderer::new(&site, &theme);
+    let (site, setup) = load_site(paths)?;
+    let renderer = render::Renderer::new(&site, &setup.theme);
     let files = diag::timed("render", || renderer.render_all()).map_err(|d| vec![d])?;
-    let mut site = site;
-    diag::sort(&mut diags);
-    site.diags = diags;
     Ok(Built {
         site,
         files,
-        content_dir,
-        output_dir,
+        content_dir: setup.content_dir,
+        output_dir: setup.output_dir,
     })
 }
 
-/// Builds the site and swaps it into the output folder.
+/// Builds the site and swaps it into the output folder. Files are written
+/// as they are rendered (into the staging folder, swapped in at the end),
+/// so the finished site is never held in memory whole.
 pub fn build(paths: &Paths) -> Result<(Built, Summary), Vec<Diagnostic>> {
     let start = Instant::now();
-    let built = build_in_memory(paths)?;
-    diag::timed("write", || {
-        output::write_site(&built.output_dir, &built.files)
+    let (site, setup) = load_site(paths)?;
+    let staging = output::Staging::new(&setup.output_dir).map_err(|d| vec![d])?;
+    let (pages, files) = (AtomicUsize::new(0), AtomicUsize::new(0));
+    let renderer = render::Renderer::new(&site, &setup.theme);
+    diag::timed("render and write", || {
+        renderer.render_all_to(&|f| {
+            files.fetch_add(1, Ordering::Relaxed);
+            if f.path.extension().is_some_and(|e| e == "html") {
+                pages.fetch_add(1, Ordering::Relaxed);
+            }
+            staging.write(&f)
+        })
     })
     .map_err(|d| vec![d])?;
-    let summary = summarize(&built, start.elapsed());
+    diag::timed("swap", || staging.commit()).map_err(|d| vec![d])?;
+    let built = Built {
+        site,
+        files: Vec::new(),
+        content_dir: setup.content_dir,
+        output_dir: setup.output_dir,
+    };
+    let mut summary = summarize(&built, start.elapsed());
+    summary.pages = pages.into_inner();
+    summary.files = files.into_inner();
     Ok((built, summary))
 }
 

@@ -193,6 +193,13 @@ impl Matcher {
             }
             None => (stripped, first_end),
         };
+        // Most lines are prose: too long to be a name, whatever it is.
+        let longest = self.sections.iter().map(|k| k.chars().count()).max()?;
+        let kept =
+            |c: &char| !c.is_whitespace() && !matches!(c, '【' | '】' | '[' | ']' | '「' | '」');
+        if head.chars().filter(kept).nth(longest + 8).is_some() {
+            return None;
+        }
         let h = norm(head);
         let k = self.sections.iter().find(|k| h.contains(k.as_str()))?;
         // A name with a few words around it, not a sentence.

@@ -177,6 +177,9 @@ fn progress_in(
     let mut parts = parts;
     for (a, b) in clauses(text) {
         let clause = &text[a..b];
+        if !clause.contains(['%', '％']) {
+            continue;
+        }
         for c in PROGRESS.captures_iter(clause) {
             let kw = c.get(1).map_or("", |m| m.as_str());
             let Ok(v) = c[2].parse::<f64>() else { continue };

@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 
 use super::charts::{self, Bar, BarChart};
 use super::theme::escape_html;
-use super::{OutFile, Renderer};
+use super::Renderer;
 use crate::content::iso;
 use crate::diag::Diagnostic;
 use crate::site::incidents::Entry;
@@ -115,10 +115,10 @@ impl Renderer<'_> {
     }
 
     /// `incidents.html` (and its data file is in `data`).
-    pub(super) fn incident_pages(&self) -> Vec<Result<OutFile, Diagnostic>> {
+    pub(super) fn incident_pages(&self, sink: super::Sink) -> Result<(), Diagnostic> {
         let site = self.site;
         if site.incidents.is_empty() {
-            return Vec::new();
+            return Ok(());
         }
         let mut ctx = self.base_context(PAGE, "incidents");
         // Months newest first, entries in log order (already newest first).
@@ -181,7 +181,7 @@ impl Renderer<'_> {
         ctx.insert("chart", &self.incident_chart());
         ctx.insert("months", &months);
         ctx.insert("undated", &undated);
-        vec![self.render("incidents.html", &ctx, PAGE)]
+        sink(self.render("incidents.html", &ctx, PAGE)?)
     }
 
     /// Marks the incidents of report `i` in its rendered body: each incident

@@ -257,12 +257,14 @@ impl Renderer<'_> {
             .collect()
     }
 
-    pub(super) fn metric_pages(&self) -> Vec<Result<OutFile, Diagnostic>> {
+    pub(super) fn metric_pages(&self, sink: super::Sink) -> Result<(), Diagnostic> {
         if self.site.metrics.is_empty() {
-            return Vec::new();
+            return Ok(());
         }
-        let mut out = vec![self.metrics_dashboard()];
-        out.par_extend(self.site.metrics.par_iter().map(|s| self.metric_page(s)));
-        out
+        sink(self.metrics_dashboard()?)?;
+        self.site
+            .metrics
+            .par_iter()
+            .try_for_each(|s| sink(self.metric_page(s)?))
     }
 }

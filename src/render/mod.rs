@@ -382,14 +382,33 @@ impl<'a> Renderer<'a> {
         self.render("404.html", &ctx, "404.html")
     }
 
-    /// Renders every output file. Pages render in parallel; the first
-    /// template error stops the build (a broken template breaks every page).
+    /// Renders every output file into memory. Pages render in parallel;
+    /// the first template error stops the build (a broken template breaks
+    /// every page).
     pub fn render_all(&self) -> Result<Vec<OutFile>, Diagnostic> {
+        collect(|sink| self.render_all_to(sink))
+    }
+
+    /// Renders every output file and hands each to `sink` as soon as it is
+    /// made. `chronicle build` writes them to disk from there, so the site
+    /// is never held in memory whole (600 MB at 10,000 reports) and writing
+    /// overlaps rendering.
+    pub fn render_all_to(&self, sink: Sink) -> Result<(), Diagnostic> {
         let reports: Vec<usize> = (0..self.site.reports.len()).collect();
         let dailies: Vec<usize> = (0..self.site.dailies.len()).collect();
-        let mut files = crate::diag::timed("pages", || self.render_pages(&reports, &dailies))?;
-        files.extend(crate::diag::timed("site-wide", || self.render_site_wide())?);
-        Ok(files)
+        let (pages, site_wide) = rayon::join(
+            || crate::diag::timed("pages", || self.render_pages_to(&reports, &dailies, sink)),
+            || {
+                crate::diag::timed("site-wide", || {
+                    let (home, aggregates) = rayon::join(
+                        || self.render_home_to(sink),
+                        || self.render_aggregates_to(sink),
+                    );
+                    home.and(aggregates)
+                })
+            },
+        );
+        pages.and(site_wide)
     }
 
     /// Renders the pages of the given reports and daily notes (indices into
@@ -401,74 +420,90 @@ impl<'a> Renderer<'a> {
         reports: &[usize],
         dailies: &[usize],
     ) -> Result<Vec<OutFile>, Diagnostic> {
-        let reports: Result<Vec<OutFile>, Diagnostic> =
-            reports.par_iter().map(|&i| self.report(i)).collect();
-        let dailies: Result<Vec<OutFile>, Diagnostic> =
-            dailies.par_iter().map(|&i| self.daily(i)).collect();
-        let mut files = reports?;
-        files.extend(dailies?);
-        Ok(files)
+        collect(|sink| self.render_pages_to(reports, dailies, sink))
     }
 
-    /// Renders every output that draws on the whole site rather than on one
-    /// page: `render_home` and `render_aggregates`, side by side.
-    pub fn render_site_wide(&self) -> Result<Vec<OutFile>, Diagnostic> {
-        let (home, aggregates) = rayon::join(|| self.render_home(), || self.render_aggregates());
-        let mut files = home?;
-        files.extend(aggregates?);
-        Ok(files)
+    fn render_pages_to(
+        &self,
+        reports: &[usize],
+        dailies: &[usize],
+        sink: Sink,
+    ) -> Result<(), Diagnostic> {
+        reports
+            .par_iter()
+            .try_for_each(|&i| sink(self.report(i)?))?;
+        dailies.par_iter().try_for_each(|&i| sink(self.daily(i)?))
     }
 
     /// The metric, project and incident pages and their data files: what
     /// the site's facts (`Site::metrics`, `projects`, `incidents`) feed.
     /// `serve` re-renders these only when those facts change.
     pub fn render_aggregates(&self) -> Result<Vec<OutFile>, Diagnostic> {
-        let mut files = Vec::new();
+        collect(|sink| self.render_aggregates_to(sink))
+    }
+
+    fn render_aggregates_to(&self, sink: Sink) -> Result<(), Diagnostic> {
         let (metrics, (projects, incidents)) = rayon::join(
-            || crate::diag::timed("metric pages", || self.metric_pages()),
+            || crate::diag::timed("metric pages", || self.metric_pages(sink)),
             || {
                 rayon::join(
-                    || crate::diag::timed("project pages", || self.project_pages()),
-                    || crate::diag::timed("incident pages", || self.incident_pages()),
+                    || crate::diag::timed("project pages", || self.project_pages(sink)),
+                    || crate::diag::timed("incident pages", || self.incident_pages(sink)),
                 )
             },
         );
-        for page in metrics.into_iter().chain(projects).chain(incidents) {
-            files.push(page?);
-        }
-        files.push(data::metrics_json(self.site));
-        files.push(data::metrics_csv(self.site));
-        files.push(data::incidents_json(self.site));
-        Ok(files)
+        metrics.and(projects).and(incidents)?;
+        sink(data::metrics_json(self.site))?;
+        sink(data::metrics_csv(self.site))?;
+        sink(data::incidents_json(self.site))
     }
 
-    /// The home page, 404, `data/reports.json` and the static files, which
-    /// `serve` re-renders after any content change.
-    ///
-    /// The search index is here because every document feeds it; it is the
-    /// largest of these, so it is built beside the rest.
+    /// The home page, 404, `data/reports.json`, the feeds and the static
+    /// files, which `serve` re-renders after any content change.
     pub fn render_home(&self) -> Result<Vec<OutFile>, Diagnostic> {
+        collect(|sink| self.render_home_to(sink))
+    }
+
+    /// The search index (`search::files`). Every document feeds it, so any
+    /// content change changes it; `serve` builds it after the pages, off the
+    /// path from save to reload.
+    pub fn render_search(&self) -> Vec<OutFile> {
+        crate::diag::timed("search", || search::files(self))
+    }
+
+    fn render_home_to(&self, sink: Sink) -> Result<(), Diagnostic> {
         let (index, home) = rayon::join(
-            || crate::diag::timed("search", || search::files(self)),
-            || -> Result<Vec<OutFile>, Diagnostic> {
-                let mut files = vec![
-                    self.index()?,
-                    self.not_found()?,
-                    self.search_page()?,
-                    data::reports_json(self.site),
-                ];
+            || -> Result<(), Diagnostic> { self.render_search().into_iter().try_for_each(sink) },
+            || -> Result<(), Diagnostic> {
+                sink(self.index()?)?;
+                sink(self.not_found()?)?;
+                sink(self.search_page()?)?;
+                sink(data::reports_json(self.site))?;
                 for (rel, bytes) in &self.theme.statics {
-                    files.push(OutFile::new(
+                    sink(OutFile::new(
                         PathBuf::from("static").join(rel),
                         bytes.clone(),
-                    ));
+                    ))?;
                 }
-                files.extend(self.feed_files()?);
-                Ok(files)
+                self.feed_files()?.into_iter().try_for_each(sink)
             },
         );
-        let mut files = home?;
-        files.extend(index);
-        Ok(files)
+        home.and(index)
     }
+}
+
+/// Where rendered files go: written to disk by `chronicle build`, kept in
+/// memory by `check` and `serve`. Called from many threads at once.
+pub type Sink<'s> = &'s (dyn Fn(OutFile) -> Result<(), Diagnostic> + Sync);
+
+/// Runs a render into memory.
+fn collect(
+    render: impl FnOnce(Sink) -> Result<(), Diagnostic>,
+) -> Result<Vec<OutFile>, Diagnostic> {
+    let files = std::sync::Mutex::new(Vec::new());
+    render(&|f| {
+        files.lock().unwrap_or_else(|e| e.into_inner()).push(f);
+        Ok(())
+    })?;
+    Ok(files.into_inner().unwrap_or_else(|e| e.into_inner()))
 }

@@ -489,18 +489,18 @@ impl Renderer<'_> {
         self.render("project.html", &ctx, &url)
     }
 
-    pub(super) fn project_pages(&self) -> Vec<Result<OutFile, Diagnostic>> {
+    pub(super) fn project_pages(&self, sink: super::Sink) -> Result<(), Diagnostic> {
         if self.site.projects.is_empty() {
-            return Vec::new();
+            return Ok(());
         }
-        let mut out = vec![
-            self.projects_index(),
-            Ok(super::data::projects_json(self.site, |p| {
-                self.project_url(p)
-            })),
-        ];
-        out.par_extend(self.site.projects.par_iter().map(|p| self.project_page(p)));
-        out
+        sink(self.projects_index()?)?;
+        sink(super::data::projects_json(self.site, |p| {
+            self.project_url(p)
+        }))?;
+        self.site
+            .projects
+            .par_iter()
+            .try_for_each(|p| sink(self.project_page(p)?))
     }
 
     /// Links each project update in report `i` to its project page: a small

@@ -464,7 +464,8 @@ impl Engine {
             let (r, d) = all();
             pages = renderer.render_pages(&r, &d).map_err(|d| vec![d])?;
         }
-        let home = renderer.render_home().map_err(|d| vec![d])?;
+        let mut home = renderer.render_home().map_err(|d| vec![d])?;
+        home.extend(renderer.render_search());
         let aggregates = if everything {
             Some(renderer.render_aggregates().map_err(|d| vec![d])?)
         } else {
