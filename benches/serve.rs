@@ -151,7 +151,7 @@ fn main() {
 
     let mut engine = Engine::new(paths.clone());
     let t = Instant::now();
-    engine.update(&[]).unwrap();
+    engine.update_pages(&[]).unwrap();
     println!("engine first build:   {:.1} ms", ms(t.elapsed()));
 
     let target = &files[n / 2];
@@ -161,7 +161,7 @@ fn main() {
     for i in 0..rounds {
         touch(target, i);
         let t = Instant::now();
-        let out = engine.update(std::slice::from_ref(target)).unwrap();
+        let out = engine.update_pages(std::slice::from_ref(target)).unwrap();
         body.push(ms(t.elapsed()));
         assert_eq!(out.stats.prepared, 1);
         rendered = out.stats.rendered;
@@ -190,7 +190,7 @@ fn main() {
     for i in 0..rounds {
         touch_figure(target, i);
         let t = Instant::now();
-        let out = engine.update(std::slice::from_ref(target)).unwrap();
+        let out = engine.update_pages(std::slice::from_ref(target)).unwrap();
         figure.push(ms(t.elapsed()));
         figure_rendered = out.stats.rendered;
     }
@@ -204,7 +204,7 @@ fn main() {
         let base = first.split(" #").next().unwrap().to_string();
         std::fs::write(target, text.replacen(&first, &format!("{base} #{i}"), 1)).unwrap();
         let t = Instant::now();
-        engine.update(std::slice::from_ref(target)).unwrap();
+        engine.update_pages(std::slice::from_ref(target)).unwrap();
         title.push(ms(t.elapsed()));
     }
     stats("engine: one report's title edited", title);
@@ -224,7 +224,7 @@ fn main() {
         )
         .unwrap();
         let t = Instant::now();
-        engine.update(std::slice::from_ref(&p)).unwrap();
+        engine.update_pages(std::slice::from_ref(&p)).unwrap();
         added.push(ms(t.elapsed()));
     }
     stats("engine: a report added (everything relinked)", added);

@@ -275,6 +275,12 @@ fn edits_reload_errors_overlay_and_recovery() {
     assert_ne!(token, generation(&page.body));
     // (Polled: a slow in-place write may land as two rebuilds.)
     let page = wait_for(addr, PAGE, |b| b.contains("MARKER-ONE"));
+    // The search index follows the reload (it is rebuilt after it).
+    let chunk = (1..=9)
+        .map(|n| format!("/search/docs-2023-{n}.js"))
+        .find(|p| get(addr, p).body.contains("第50周"))
+        .expect("a search chunk with 第50周");
+    wait_for(addr, &chunk, |b| b.contains("MARKER-ONE"));
 
     // Broken front matter: the stream carries the error with file:line, the
     // last good page is still served, and new pages get the error at once.

@@ -401,7 +401,10 @@ impl<'a> Renderer<'a> {
             || {
                 crate::diag::timed("site-wide", || {
                     let (home, aggregates) = rayon::join(
-                        || self.render_home_to(sink),
+                        || -> Result<(), Diagnostic> {
+                            self.render_search().into_iter().try_for_each(sink)?;
+                            self.render_home_to(sink)
+                        },
                         || self.render_aggregates_to(sink),
                     );
                     home.and(aggregates)
@@ -459,7 +462,8 @@ impl<'a> Renderer<'a> {
     }
 
     /// The home page, 404, `data/reports.json`, the feeds and the static
-    /// files, which `serve` re-renders after any content change.
+    /// files, which `serve` re-renders after any content change (the search
+    /// index is `render_search`).
     pub fn render_home(&self) -> Result<Vec<OutFile>, Diagnostic> {
         collect(|sink| self.render_home_to(sink))
     }
@@ -472,23 +476,17 @@ impl<'a> Renderer<'a> {
     }
 
     fn render_home_to(&self, sink: Sink) -> Result<(), Diagnostic> {
-        let (index, home) = rayon::join(
-            || -> Result<(), Diagnostic> { self.render_search().into_iter().try_for_each(sink) },
-            || -> Result<(), Diagnostic> {
-                sink(self.index()?)?;
-                sink(self.not_found()?)?;
-                sink(self.search_page()?)?;
-                sink(data::reports_json(self.site))?;
-                for (rel, bytes) in &self.theme.statics {
-                    sink(OutFile::new(
-                        PathBuf::from("static").join(rel),
-                        bytes.clone(),
-                    ))?;
-                }
-                self.feed_files()?.into_iter().try_for_each(sink)
-            },
-        );
-        home.and(index)
+        sink(crate::diag::timed("index", || self.index())?)?;
+        sink(self.not_found()?)?;
+        sink(self.search_page()?)?;
+        sink(data::reports_json(self.site))?;
+        for (rel, bytes) in &self.theme.statics {
+            sink(OutFile::new(
+                PathBuf::from("static").join(rel),
+                bytes.clone(),
+            ))?;
+        }
+        self.feed_files()?.into_iter().try_for_each(sink)
     }
 }
 

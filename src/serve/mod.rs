@@ -140,6 +140,17 @@ impl Publisher {
         self.warnings = now;
     }
 
+    /// Swaps in the engine's files after `Engine::finish_search`, without a
+    /// reload: only the search index changed, and it is read when a search
+    /// runs. Skipped while the served site is held back (a rebuild with new
+    /// errors), as those files carry the rest of that rebuild too.
+    fn publish_search(&mut self, out: Output) {
+        if self.pending || !self.serving {
+            return;
+        }
+        self.shared.send_modify(|s| s.files = out.files.clone());
+    }
+
     fn publish(&mut self, result: Result<Output, Vec<Diagnostic>>, started: Instant) {
         let first = std::mem::replace(&mut self.first, false);
         match result {
@@ -256,7 +267,7 @@ fn targets(engine: &Engine) -> Targets {
 }
 
 fn rebuild(engine: &mut Engine, hints: &[PathBuf]) -> Result<Output, Vec<Diagnostic>> {
-    match catch_unwind(AssertUnwindSafe(|| engine.update(hints))) {
+    match catch_unwind(AssertUnwindSafe(|| engine.update_pages(hints))) {
         Ok(r) => r,
         Err(panic) => {
             engine.invalidate();
@@ -412,6 +423,14 @@ pub fn start(opts: Options) -> Result<Server, String> {
                     });
                 }
                 publisher.publish(result, started);
+                // The search index, after the reload: see `Engine::update_pages`.
+                if engine.search_stale() {
+                    match catch_unwind(AssertUnwindSafe(|| engine.finish_search())) {
+                        Ok(Some(out)) => publisher.publish_search(out),
+                        Ok(None) => {}
+                        Err(_) => engine.invalidate(),
+                    }
+                }
             }
         })
         .map_err(|e| e.to_string())?;

@@ -112,6 +112,12 @@ struct State {
     files: Arc<Files>,
     /// Output paths of the last `render_home` and `render_aggregates`.
     home: Vec<String>,
+    /// Output paths of the last search index, and whether the site has
+    /// changed since it was built (`Engine::finish_search`).
+    search: Vec<String>,
+    search_stale: bool,
+    /// The findings of the last update, for `finish_search`'s output.
+    diags: Vec<Diagnostic>,
     aggregates: Vec<String>,
 }
 
@@ -185,6 +191,60 @@ impl Engine {
     /// theme, template, missing content folder), as in `build_in_memory`;
     /// the engine then starts from scratch next time.
     pub fn update(&mut self, hints: &[PathBuf]) -> Result<Output, Vec<Diagnostic>> {
+        self.update_with(hints, false)
+    }
+
+    /// `update`, except that the search index is left as it was (unless
+    /// there is none yet): every document feeds it, so it is the one output
+    /// an edit always changes in full, and it costs more than the pages
+    /// around the edit. `serve` reloads the page first and then calls
+    /// `finish_search`.
+    pub fn update_pages(&mut self, hints: &[PathBuf]) -> Result<Output, Vec<Diagnostic>> {
+        self.update_with(hints, true)
+    }
+
+    /// Whether the search index is older than the site (after `update_pages`).
+    pub fn search_stale(&self) -> bool {
+        self.state.as_ref().is_some_and(|s| s.search_stale)
+    }
+
+    /// Brings the search index up to date after `update_pages`; `None` when
+    /// it already is. With it the files are exactly `update`'s.
+    pub fn finish_search(&mut self) -> Option<Output> {
+        let start = Instant::now();
+        let st = self.state.as_mut().filter(|s| s.search_stale)?;
+        let site = st.site.as_ref()?;
+        let index = Renderer::new(site, &st.setup.theme).render_search();
+        let mut files = (*st.files).clone();
+        for k in &st.search {
+            files.remove(k);
+        }
+        st.search = index.iter().map(|f| key(&f.path)).collect();
+        for f in index {
+            files.insert(key(&f.path), Bytes::from(f.bytes));
+        }
+        let changed = diff(&st.files, &files);
+        st.files = Arc::new(files);
+        st.search_stale = false;
+        Some(Output {
+            files: st.files.clone(),
+            diags: st.diags.clone(),
+            stats: Stats {
+                reports: site.reports.len(),
+                dailies: site.dailies.len(),
+                rendered: st.search.len(),
+                elapsed: start.elapsed(),
+                ..Stats::default()
+            },
+            changed,
+        })
+    }
+
+    fn update_with(
+        &mut self,
+        hints: &[PathBuf],
+        defer_search: bool,
+    ) -> Result<Output, Vec<Diagnostic>> {
         let start = Instant::now();
         let from_scratch = self.state.is_none();
         let mut st = match self.state.take() {
@@ -203,27 +263,39 @@ impl Engine {
                     files: Arc::new(Files::new()),
                     home: Vec::new(),
                     aggregates: Vec::new(),
+                    search: Vec::new(),
+                    search_stale: false,
+                    diags: Vec::new(),
                 }
             }
         };
         if !st.setup.content_dir.is_dir() {
             // Gone since setup: a full setup reports it like a build would.
-            return self.update_from_scratch(hints);
+            return self.update_from_scratch(hints, defer_search);
         }
-        let mut out = self.step(&mut st, hints)?;
+        let mut out = self.step(&mut st, hints, defer_search)?;
         out.stats.from_scratch = from_scratch;
         out.stats.elapsed = start.elapsed();
         self.state = Some(st);
         Ok(out)
     }
 
-    fn update_from_scratch(&mut self, hints: &[PathBuf]) -> Result<Output, Vec<Diagnostic>> {
+    fn update_from_scratch(
+        &mut self,
+        hints: &[PathBuf],
+        defer_search: bool,
+    ) -> Result<Output, Vec<Diagnostic>> {
         self.state = None;
         crate::setup(&self.paths)?;
-        self.update(hints)
+        self.update_with(hints, defer_search)
     }
 
-    fn step(&self, st: &mut State, hints: &[PathBuf]) -> Result<Output, Vec<Diagnostic>> {
+    fn step(
+        &self,
+        st: &mut State,
+        hints: &[PathBuf],
+        defer_search: bool,
+    ) -> Result<Output, Vec<Diagnostic>> {
         let mut stats = Stats::default();
         let mut t = Instant::now();
         let config = &st.setup.config;
@@ -464,24 +536,43 @@ impl Engine {
             let (r, d) = all();
             pages = renderer.render_pages(&r, &d).map_err(|d| vec![d])?;
         }
-        let mut home = renderer.render_home().map_err(|d| vec![d])?;
-        home.extend(renderer.render_search());
+        let home = renderer.render_home().map_err(|d| vec![d])?;
+        // Deferred, the previous index is served until `finish_search`;
+        // the first build has none to serve.
+        let search = (!defer_search || st.search.is_empty()).then(|| renderer.render_search());
         let aggregates = if everything {
             Some(renderer.render_aggregates().map_err(|d| vec![d])?)
         } else {
             None
         };
-        stats.rendered = pages.len() + home.len() + aggregates.as_ref().map_or(0, Vec::len);
+        stats.rendered = pages.len()
+            + home.len()
+            + aggregates.as_ref().map_or(0, Vec::len)
+            + search.as_ref().map_or(0, Vec::len);
         stats.lap("render", &mut t);
 
         let mut files: Files = if relink {
-            Files::new()
+            // Afresh, but for a deferred search index, kept as it was.
+            let mut f = Files::new();
+            if search.is_none() {
+                for k in &st.search {
+                    if let Some(b) = st.files.get(k) {
+                        f.insert(k.clone(), b.clone());
+                    }
+                }
+            }
+            f
         } else {
             let mut f = (*st.files).clone();
             for k in st
                 .home
                 .iter()
                 .chain(if everything { &st.aggregates[..] } else { &[] })
+                .chain(if search.is_some() {
+                    &st.search[..]
+                } else {
+                    &[]
+                })
             {
                 f.remove(k);
             }
@@ -489,6 +580,13 @@ impl Engine {
         };
         let keys = |v: &[OutFile]| -> Vec<String> { v.iter().map(|f| key(&f.path)).collect() };
         st.home = keys(&home);
+        match &search {
+            Some(s) => {
+                st.search = keys(s);
+                st.search_stale = false;
+            }
+            None => st.search_stale = true,
+        }
         if let Some(a) = &aggregates {
             st.aggregates = keys(a);
         }
@@ -500,6 +598,7 @@ impl Engine {
         insert(&mut files, pages);
         insert(&mut files, home);
         insert(&mut files, aggregates.unwrap_or_default());
+        insert(&mut files, search.unwrap_or_default());
         let changed = diff(&st.files, &files);
 
         let mut all_diags = st.setup.diags.clone();
@@ -507,6 +606,7 @@ impl Engine {
         diag::sort(&mut all_diags);
 
         stats.lap("diff", &mut t);
+        st.diags = all_diags.clone();
         let files = Arc::new(files);
         st.files = files.clone();
         st.index_key = index_key;
