@@ -67,6 +67,18 @@ fn archive(n: usize) -> (tempfile::TempDir, Vec<PathBuf>) {
     (tmp, files)
 }
 
+/// `walk 2.9, read 0.2, …`: each stage's median over the rounds.
+fn phase_medians(phases: Vec<(&str, Vec<f64>)>) -> String {
+    phases
+        .into_iter()
+        .map(|(name, mut v)| {
+            v.sort_by(|a, b| a.partial_cmp(b).unwrap());
+            format!("{name} {:.1}", v[v.len() / 2])
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 fn stats(name: &str, mut ms: Vec<f64>) -> f64 {
     ms.sort_by(|a, b| a.partial_cmp(b).unwrap());
     let pct = |p: f64| ms[((ms.len() - 1) as f64 * p).round() as usize];
@@ -173,29 +185,32 @@ fn main() {
         }
     }
     let engine_median = stats("engine: prose edited in one report", body);
-    let medians: Vec<String> = phases
-        .into_iter()
-        .map(|(name, mut v)| {
-            v.sort_by(|a, b| a.partial_cmp(b).unwrap());
-            format!("{name} {:.1}", v[v.len() / 2])
-        })
-        .collect();
     println!(
         "  {rendered} files rendered; median ms by stage: {}",
-        medians.join(", ")
+        phase_medians(phases)
     );
 
     let mut figure = Vec::new();
     let mut figure_rendered = 0;
+    let mut phases: Vec<(&str, Vec<f64>)> = Vec::new();
     for i in 0..rounds {
         touch_figure(target, i);
         let t = Instant::now();
         let out = engine.update_pages(std::slice::from_ref(target)).unwrap();
         figure.push(ms(t.elapsed()));
         figure_rendered = out.stats.rendered;
+        for (k, (name, d)) in out.stats.phases.iter().enumerate() {
+            if phases.len() <= k {
+                phases.push((name, Vec::new()));
+            }
+            phases[k].1.push(ms(*d));
+        }
     }
     stats("engine: a metric figure edited", figure);
-    println!("  {figure_rendered} files rendered");
+    println!(
+        "  {figure_rendered} files rendered; median ms by stage: {}",
+        phase_medians(phases)
+    );
 
     let mut title = Vec::new();
     for i in 0..rounds {

@@ -225,11 +225,29 @@ pub fn assemble(
             reports[p].dailies.push(i);
         }
     }
-    let metrics = crate::diag::timed("series", || metrics::build(&reports, &config, &mut diags));
-    let projects = crate::diag::timed("projects", || {
-        projects::build(&reports, &config, &mut diags)
-    });
-    let incidents = crate::diag::timed("incidents", || incidents::build(&reports));
+    // The three views are independent: built side by side, their findings
+    // added in a fixed order.
+    let ((metrics, metric_diags), ((projects, project_diags), incidents)) = rayon::join(
+        || {
+            let mut d = Vec::new();
+            let m = crate::diag::timed("series", || metrics::build(&reports, &config, &mut d));
+            (m, d)
+        },
+        || {
+            rayon::join(
+                || {
+                    let mut d = Vec::new();
+                    let p = crate::diag::timed("projects", || {
+                        projects::build(&reports, &config, &mut d)
+                    });
+                    (p, d)
+                },
+                || crate::diag::timed("incidents", || incidents::build(&reports)),
+            )
+        },
+    );
+    diags.extend(metric_diags);
+    diags.extend(project_diags);
     Site {
         config,
         weeks,

@@ -193,6 +193,31 @@ fn incremental_rebuilds_match_a_full_build() {
         t.replace("入金有效成功率：99.99%", "入金有效成功率：99.50%")
     });
     check(&mut engine, root, &[W22], "metric changed two reports away");
+    // Only facts moved: the pages and aggregate outputs they reach are
+    // rendered, not the whole site.
+    let everything = engine.update_pages(&[]).map(|o| o.files.len()).unwrap();
+    edit(root, W22, |t| {
+        t.replace("入金有效成功率：99.50%", "入金有效成功率：99.60%")
+    });
+    let out = engine
+        .update_pages(&[root.join("content").join(W22)])
+        .unwrap();
+    assert!(
+        out.stats.rendered * 2 < everything,
+        "{} of {everything} rendered",
+        out.stats.rendered
+    );
+    assert!(
+        out.changed.contains(&"metrics.html".to_string()),
+        "{:?}",
+        out.changed
+    );
+    assert!(
+        !out.changed.iter().any(|c| c.starts_with("projects")),
+        "{:?}",
+        out.changed
+    );
+    check(&mut engine, root, &[W22], "metric changed again");
     // An incident and a project update edited.
     edit(root, W50, |t| {
         t.replace(

@@ -461,6 +461,90 @@ impl<'a> Renderer<'a> {
         sink(data::incidents_json(self.site))
     }
 
+    /// The aggregate outputs that changed views feed: for each view with
+    /// any change, its index page and data files, and the pages of the
+    /// series and projects listed (indices into `Site::metrics` and
+    /// `Site::projects`). `serve` uses it when an edit moved facts but no
+    /// title, date or order, so only those can have changed.
+    pub fn render_aggregates_for(&self, changed: &ViewChanges) -> Result<Vec<OutFile>, Diagnostic> {
+        collect(|sink| {
+            let metrics = || -> Result<(), Diagnostic> {
+                if changed.series.is_empty() {
+                    return Ok(());
+                }
+                let (dashboard, pages) = rayon::join(
+                    || sink(self.metrics_dashboard()?),
+                    || {
+                        changed
+                            .series
+                            .par_iter()
+                            .try_for_each(|&k| sink(self.metric_page(&self.site.metrics[k])?))
+                    },
+                );
+                dashboard.and(pages)?;
+                sink(data::metrics_json(self.site))?;
+                sink(data::metrics_csv(self.site))
+            };
+            let projects = || -> Result<(), Diagnostic> {
+                if changed.projects.is_empty() {
+                    return Ok(());
+                }
+                sink(self.projects_index()?)?;
+                sink(data::projects_json(self.site, |p| self.project_url(p)))?;
+                changed
+                    .projects
+                    .par_iter()
+                    .try_for_each(|&k| sink(self.project_page(&self.site.projects[k])?))
+            };
+            let incidents = || -> Result<(), Diagnostic> {
+                if changed.incidents {
+                    self.incident_pages(sink)?;
+                    sink(data::incidents_json(self.site))?;
+                }
+                Ok(())
+            };
+            let (m, (p, i)) = rayon::join(metrics, || rayon::join(projects, incidents));
+            m.and(p).and(i)
+        })
+    }
+
+    /// What report `i`'s page draws from the site's views rather than from
+    /// its own document: its figures (with the change since the previous
+    /// point, from another report), its project links, its incident marks,
+    /// and the navigation. `serve` compares these between updates to find
+    /// the pages an edit of facts reaches.
+    ///
+    /// A hash of the inputs rather than the rendered parts: it is computed
+    /// for every report whenever facts move.
+    pub fn report_view_key(&self, i: usize) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut h = rustc_hash::FxHasher::default();
+        for (k, s) in self.site.metrics.iter().enumerate() {
+            if let Some(j) = s.point_of_report(i) {
+                let p = &s.points[j];
+                (k, p.value.to_bits(), &p.anchor).hash(&mut h);
+                s.change_at(j).map(f64::to_bits).hash(&mut h);
+            }
+        }
+        for &(p, e) in &self.entries_of[i] {
+            let p = &self.site.projects[p];
+            (&p.id, &p.name, &p.entries[e].anchor).hash(&mut h);
+        }
+        for &k in &self.incidents_of[i] {
+            let e = &self.site.incidents[k];
+            let i = &e.incident;
+            (&e.id, i.date, &i.time, &i.summary, &i.cause, &i.action).hash(&mut h);
+            (&i.impact, &i.text, i.line, &i.anchor).hash(&mut h);
+        }
+        (
+            self.site.metrics.is_empty(),
+            self.site.projects.is_empty(),
+            self.site.incidents.is_empty(),
+        )
+            .hash(&mut h);
+        h.finish()
+    }
+
     /// The home page, 404, `data/reports.json`, the feeds and the static
     /// files, which `serve` re-renders after any content change (the search
     /// index is `render_search`).
@@ -488,6 +572,16 @@ impl<'a> Renderer<'a> {
         }
         self.feed_files()?.into_iter().try_for_each(sink)
     }
+}
+
+/// Which views changed, for `Renderer::render_aggregates_for`.
+#[derive(Debug, Default)]
+pub struct ViewChanges {
+    /// Indices into `Site::metrics` of the series that changed.
+    pub series: Vec<usize>,
+    /// Indices into `Site::projects` of the projects that changed.
+    pub projects: Vec<usize>,
+    pub incidents: bool,
 }
 
 /// Where rendered files go: written to disk by `chronicle build`, kept in

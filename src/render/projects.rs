@@ -266,7 +266,7 @@ impl Renderer<'_> {
         })
     }
 
-    fn projects_index(&self) -> Result<OutFile, Diagnostic> {
+    pub(super) fn projects_index(&self) -> Result<OutFile, Diagnostic> {
         let page = "projects.html";
         let mut ctx = self.base_context(page, "projects");
         // The timeline shows the latest reports; a project last mentioned
@@ -397,7 +397,7 @@ impl Renderer<'_> {
         (svg, legend)
     }
 
-    fn project_page(&self, p: &Project) -> Result<OutFile, Diagnostic> {
+    pub(super) fn project_page(&self, p: &Project) -> Result<OutFile, Diagnostic> {
         let url = self.project_url(p);
         let mut ctx = self.base_context(&url, "projects");
         #[derive(serde::Serialize)]

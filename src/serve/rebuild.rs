@@ -44,7 +44,10 @@ use rayon::prelude::*;
 
 use crate::content::{self, Doc, Weeks};
 use crate::diag::{self, Diagnostic};
-use crate::render::{OutFile, Renderer};
+use crate::render::{OutFile, Renderer, ViewChanges};
+use crate::site::incidents::Entry as IncidentEntry;
+use crate::site::metrics::Series;
+use crate::site::projects::Project;
 use crate::site::{self, LinkIndex, Page, Site};
 use crate::{Paths, Setup};
 
@@ -118,6 +121,9 @@ struct State {
     search_stale: bool,
     /// The findings of the last update, for `finish_search`'s output.
     diags: Vec<Diagnostic>,
+    /// `Renderer::report_view_key` of every report, as of the last update
+    /// that changed the views.
+    view_keys: Vec<u64>,
     aggregates: Vec<String>,
 }
 
@@ -129,7 +135,7 @@ struct State {
 enum Slot {
     Cached(Page),
     /// With the `signature` of the page it replaces, if any.
-    Fresh(Doc, Option<String>),
+    Fresh(Doc, Option<(String, String)>),
 }
 
 /// What a page contributes to the site beyond its own page: its facts
@@ -138,11 +144,47 @@ enum Slot {
 /// project and incident views are made of these alone, so when no changed
 /// page's signature moved, those views and the parts of other pages drawn
 /// from them are unchanged.
-fn signature(p: &Page) -> String {
-    format!(
-        "{:?}|{:?}|{:?}|{}|{:?}",
-        p.facts, p.doc.meta, p.doc.week, p.doc.url, p.doc.parent
+///
+/// In two parts: the facts, and the metadata. When only facts moved, the
+/// pages and aggregate outputs they reach can be told apart
+/// (`Renderer::report_view_key`, `ViewChanges`); a title, date or order
+/// that moved shows on every page that lists reports, so everything is
+/// rendered.
+fn signature(p: &Page) -> (String, String) {
+    (
+        format!("{:?}", p.facts),
+        format!(
+            "{:?}|{:?}|{}|{:?}",
+            p.doc.meta, p.doc.week, p.doc.url, p.doc.parent
+        ),
     )
+}
+
+/// A page as prepared (or cached), with its own findings when prepared and
+/// whether its (facts, metadata) moved.
+type Prepared = (Page, Option<Vec<Diagnostic>>, (bool, bool));
+
+/// The views `site::assemble` makes, kept from the last update to compare.
+type Views = (Vec<Series>, Vec<Project>, Vec<IncidentEntry>);
+
+/// Which series and projects differ between two sets of views; `None` when
+/// they were added, removed or reordered (every aggregate output then).
+fn view_changes(old: &Views, site: &Site) -> Option<ViewChanges> {
+    fn changed<T: PartialEq>(old: &[T], new: &[T], id: impl Fn(&T) -> &str) -> Option<Vec<usize>> {
+        if old.len() != new.len() || old.iter().zip(new).any(|(a, b)| id(a) != id(b)) {
+            return None;
+        }
+        Some((0..new.len()).filter(|&k| old[k] != new[k]).collect())
+    }
+    // The incident log page exists only when there are incidents.
+    if old.2.is_empty() != site.incidents.is_empty() {
+        return None;
+    }
+    Some(ViewChanges {
+        series: changed(&old.0, &site.metrics, |s| &s.id)?,
+        projects: changed(&old.1, &site.projects, |p| &p.id)?,
+        incidents: old.2 != site.incidents,
+    })
 }
 
 /// Keeps the last build in memory and brings it up to date.
@@ -266,6 +308,7 @@ impl Engine {
                     search: Vec::new(),
                     search_stale: false,
                     diags: Vec::new(),
+                    view_keys: Vec::new(),
                 }
             }
         };
@@ -392,7 +435,7 @@ impl Engine {
             weeks,
             diags: mut site_diags,
         } = archive;
-        let mut facts_moved = false;
+        let (mut facts_moved, mut meta_moved) = (false, false);
         let mut prepare = |docs: Vec<Doc>| -> (Vec<Page>, Vec<usize>) {
             let slots: Vec<Slot> = docs
                 .into_iter()
@@ -407,21 +450,28 @@ impl Engine {
                 .filter(|(_, s)| matches!(s, Slot::Fresh(..)))
                 .map(|(i, _)| i)
                 .collect();
-            let pages: Vec<(Page, Option<Vec<Diagnostic>>, bool)> = slots
+            let pages: Vec<Prepared> = slots
                 .into_par_iter()
                 .map(|slot| match slot {
-                    Slot::Cached(p) => (p, None, false),
+                    Slot::Cached(p) => (p, None, (false, false)),
                     Slot::Fresh(d, old) => {
                         let (p, diags) = site::prepare(d, &index, config);
-                        let moved = old.is_none_or(|o| o != signature(&p));
+                        let moved = match old {
+                            Some((facts, meta)) => {
+                                let (f, m) = signature(&p);
+                                (facts != f, meta != m)
+                            }
+                            None => (true, true),
+                        };
                         (p, Some(diags), moved)
                     }
                 })
                 .collect();
             let pages = pages
                 .into_iter()
-                .map(|(p, d, moved)| {
-                    facts_moved |= moved;
+                .map(|(p, d, (facts, meta))| {
+                    facts_moved |= facts || meta;
+                    meta_moved |= meta;
                     if let Some(d) = d {
                         st.prepare_diags.insert(p.doc.source.clone(), d);
                     }
@@ -445,6 +495,7 @@ impl Engine {
                 site_diags.extend(d.iter().cloned());
             }
         }
+        let mut old_views: Option<Views> = None;
         let site = match (shell, &st.assemble_diags) {
             // No page's signature moved: the views `site::assemble` would
             // compute are the ones it computed last time. Join the pages as
@@ -466,7 +517,8 @@ impl Engine {
                 shell.diags = site_diags;
                 shell
             }
-            _ => {
+            (shell, _) => {
+                old_views = shell.map(|s| (s.metrics, s.projects, s.incidents));
                 let given = site_diags.clone();
                 let site = site::assemble(
                     reports,
@@ -488,12 +540,30 @@ impl Engine {
         stats.reports = site.reports.len();
         stats.dailies = site.dailies.len();
 
-        // Render. After a relink, or when a changed page's `signature` moved
-        // (a figure, a project update, an incident, a title: they show on
-        // other reports' pages and on the aggregate pages), everything;
-        // else the pages around the edit and the home page.
-        let everything = relink || facts_moved;
+        // Render. After a relink, or when a title, date or order moved
+        // (they show on other reports' pages and on the aggregate pages),
+        // everything. When only facts moved (a figure, a project update, an
+        // incident), the pages whose view inputs changed and the aggregate
+        // outputs of the changed series and projects. Otherwise the pages
+        // around the edit. The home page always.
         let renderer = Renderer::new(&site, &st.setup.theme);
+        stats.lap("views", &mut t);
+        let changes = match &old_views {
+            Some(old) if facts_moved && !meta_moved && !relink => {
+                diag::timed("view changes", || view_changes(old, &site))
+            }
+            _ => None,
+        };
+        let everything = relink || (facts_moved && changes.is_none());
+        // What each report page draws from the views, when they changed.
+        let view_keys: Option<Vec<u64>> = (everything || changes.is_some()).then(|| {
+            diag::timed("view keys", || {
+                (0..site.reports.len())
+                    .into_par_iter()
+                    .map(|i| renderer.report_view_key(i))
+                    .collect()
+            })
+        });
         let all = || -> (Vec<usize>, Vec<usize>) {
             (
                 (0..site.reports.len()).collect(),
@@ -505,6 +575,13 @@ impl Engine {
             (r, d, Vec::new())
         } else {
             let (mut r, mut d) = dirty_pages(&site, &changed_reports, &changed_dailies);
+            if let Some(keys) = &view_keys {
+                r.extend(
+                    (0..keys.len()).filter(|&i| st.view_keys.get(i).is_none_or(|k| *k != keys[i])),
+                );
+                r.sort_unstable();
+                r.dedup();
+            }
             // Canaries: one untouched report page and one daily page are
             // rendered too. Should they differ from last time, pages draw on
             // something site-wide that the signatures missed, and every
@@ -520,9 +597,22 @@ impl Engine {
             }
             (r, d, canaries)
         };
-        let mut pages = renderer
-            .render_pages(&report_ix, &daily_ix)
-            .map_err(|d| vec![d])?;
+        if let Some(keys) = view_keys {
+            st.view_keys = keys;
+        }
+        stats.lap("compare", &mut t);
+        // The pages, the home page and the changed views' outputs side by side.
+        let (pages, (home, partial)) = rayon::join(
+            || renderer.render_pages(&report_ix, &daily_ix),
+            || {
+                rayon::join(
+                    || renderer.render_home(),
+                    || changes.as_ref().map(|c| renderer.render_aggregates_for(c)),
+                )
+            },
+        );
+        let mut pages = pages.map_err(|d| vec![d])?;
+        let home = home.map_err(|d| vec![d])?;
         let moved = pages
             .iter()
             .filter(|f| canaries.contains(&key(&f.path)))
@@ -535,13 +625,18 @@ impl Engine {
         if moved {
             let (r, d) = all();
             pages = renderer.render_pages(&r, &d).map_err(|d| vec![d])?;
+            st.view_keys = (0..site.reports.len())
+                .into_par_iter()
+                .map(|i| renderer.report_view_key(i))
+                .collect();
         }
-        let home = renderer.render_home().map_err(|d| vec![d])?;
         // Deferred, the previous index is served until `finish_search`;
         // the first build has none to serve.
         let search = (!defer_search || st.search.is_empty()).then(|| renderer.render_search());
         let aggregates = if everything {
             Some(renderer.render_aggregates().map_err(|d| vec![d])?)
+        } else if let Some(partial) = partial {
+            Some(partial.map_err(|d| vec![d])?)
         } else {
             None
         };
@@ -587,7 +682,7 @@ impl Engine {
             }
             None => st.search_stale = true,
         }
-        if let Some(a) = &aggregates {
+        if let (true, Some(a)) = (everything, &aggregates) {
             st.aggregates = keys(a);
         }
         let insert = |files: &mut Files, v: Vec<OutFile>| {

@@ -14,7 +14,7 @@ use serde::Serialize;
 use super::Page;
 use crate::extract::incidents::Incident;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Entry {
     /// Index of the report in `Site::reports`.
     pub report: usize,

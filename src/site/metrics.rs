@@ -11,7 +11,7 @@ use crate::config::{Better, Config};
 use crate::content::{ascii_slug, fnv1a};
 use crate::diag::Diagnostic;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Point {
     /// Index of the report in `Site::reports`.
     pub report: usize,
@@ -24,7 +24,7 @@ pub struct Point {
     pub anchor: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Series {
     pub id: String,
     pub name: String,

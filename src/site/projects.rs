@@ -15,7 +15,7 @@ use crate::content::{ascii_slug, fnv1a};
 use crate::diag::Diagnostic;
 use crate::extract::projects::{Planned, Status, Update};
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Entry {
     /// Index of the report in `Site::reports`.
     pub report: usize,
@@ -37,7 +37,7 @@ pub struct Entry {
 }
 
 /// A planned date that moved later: `4/26投产 → 5/9`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Slip {
     pub what: String,
     pub from: NaiveDate,
@@ -58,7 +58,7 @@ pub enum ProjectStatus {
 }
 
 /// An automatic match of a differently written name to a project.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Match {
     pub name: String,
     pub project: String,
@@ -66,7 +66,7 @@ pub struct Match {
     pub report: usize,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Project {
     pub id: String,
     /// The name it goes by now (its latest), or the alias target in config.
