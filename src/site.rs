@@ -194,18 +194,28 @@ pub fn build(archive: Archive, config: Config) -> Site {
     let reports: Vec<Page> = collect(
         reports
             .into_par_iter()
-            .map(|d| prepare(d, &index, &config))
+            .map(|d| without_source(prepare(d, &index, &config)))
             .collect(),
         &mut diags,
     );
     let dailies: Vec<Page> = collect(
         dailies
             .into_par_iter()
-            .map(|d| prepare(d, &index, &config))
+            .map(|d| without_source(prepare(d, &index, &config)))
             .collect(),
         &mut diags,
     );
     assemble(reports, dailies, weeks.unwrap_or(Weeks::Iso), config, diags)
+}
+
+/// A build never reads a document's source again once it is prepared
+/// (the HTML and the section tree hold what rendering needs), so it is
+/// freed: a copy of the whole archive less in memory. `serve` keeps it,
+/// to tell an edited file from an untouched one.
+fn without_source((mut page, diags): (Page, Vec<Diagnostic>)) -> (Page, Vec<Diagnostic>) {
+    page.doc.text = String::new();
+    page.doc.body_offset = 0;
+    (page, diags)
 }
 
 /// Joins prepared pages into the site: daily notes under their reports, and

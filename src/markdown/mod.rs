@@ -40,8 +40,6 @@ pub struct Rendered {
     pub html: String,
     pub tree: Section,
     pub toc: Vec<TocEntry>,
-    /// Plain text of the body, for search and summaries.
-    pub text: String,
     /// (line, target) of links to Markdown files that are not in the archive.
     pub missing_links: Vec<(usize, String)>,
 }
@@ -200,7 +198,6 @@ pub fn render(body: &str, opts: &RenderOptions, resolve: &dyn Fn(&str) -> Resolv
     };
     let mut missing_links = Vec::new();
     let mut link_missing_stack: Vec<bool> = Vec::new();
-    let mut text = String::with_capacity(body.len());
     // Item anchors (`L12`) cannot collide with heading ids, which are lower
     // case, so they skip the id map (hashing one per item was 2% of a
     // build); only items that start on one line (`- - x`) need a suffix.
@@ -244,7 +241,6 @@ pub fn render(body: &str, opts: &RenderOptions, resolve: &dyn Fn(&str) -> Resolv
                     let eff = st.tree.effective_level(&title, raw);
                     st.tree.open(title, eff, id, line);
                 }
-                text.push('\n');
                 out.push(Event::End(TagEnd::Heading(level)));
             }
             Event::Start(Tag::Paragraph) => {
@@ -269,7 +265,6 @@ pub fn render(body: &str, opts: &RenderOptions, resolve: &dyn Fn(&str) -> Resolv
                         }),
                     }
                 }
-                text.push('\n');
                 out.push(Event::End(TagEnd::Paragraph));
             }
             Event::Start(Tag::List(first)) => {
@@ -319,7 +314,6 @@ pub fn render(body: &str, opts: &RenderOptions, resolve: &dyn Fn(&str) -> Resolv
                 }
             }
             Event::End(TagEnd::Item) if st.lists.last() == Some(&true) => {
-                text.push('\n');
                 out.push(Event::End(TagEnd::Item));
             }
             Event::End(TagEnd::Item) => {
@@ -329,7 +323,6 @@ pub fn render(body: &str, opts: &RenderOptions, resolve: &dyn Fn(&str) -> Resolv
                         items.push(item);
                     }
                 }
-                text.push('\n');
                 out.push(Event::End(TagEnd::Item));
             }
             Event::Start(Tag::Table(a)) => {
@@ -363,7 +356,6 @@ pub fn render(body: &str, opts: &RenderOptions, resolve: &dyn Fn(&str) -> Resolv
                         rows.push(r);
                     }
                 }
-                text.push('\n');
                 out.push(ev);
             }
             Event::Start(Tag::TableCell) => {
@@ -376,7 +368,6 @@ pub fn render(body: &str, opts: &RenderOptions, resolve: &dyn Fn(&str) -> Resolv
                         row.push(cell.trim().to_string());
                     }
                 }
-                text.push(' ');
                 out.push(ev);
             }
             Event::Start(Tag::CodeBlock(_)) => {
@@ -455,14 +446,12 @@ pub fn render(body: &str, opts: &RenderOptions, resolve: &dyn Fn(&str) -> Resolv
                 if let Some(sink) = st.sink() {
                     sink.push_str(t);
                 }
-                text.push_str(t);
                 out.push(ev);
             }
             Event::SoftBreak | Event::HardBreak => {
                 if let Some(sink) = st.sink() {
                     sink.push('\n');
                 }
-                text.push('\n');
                 out.push(ev);
             }
             Event::TaskListMarker(done) => {
@@ -490,17 +479,15 @@ pub fn render(body: &str, opts: &RenderOptions, resolve: &dyn Fn(&str) -> Resolv
     if has_raw_html && !opts.unsafe_html {
         html = sanitize(&html);
     }
-    // Every page's HTML and text stay in memory until the site is written:
-    // give back what growing them reserved (a tenth of a build's peak).
+    // Every page's HTML stays in memory until the site is written: give
+    // back what growing it reserved (a tenth of a build's peak).
     html.shrink_to_fit();
-    text.shrink_to_fit();
     let tree = st.tree.finish();
     let toc = toc_of(&tree.children, 3);
     Rendered {
         html,
         tree,
         toc,
-        text,
         missing_links,
     }
 }

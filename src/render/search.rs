@@ -343,6 +343,54 @@ impl Key {
     }
 }
 
+/// One token's postings while the index is built: (section id delta,
+/// weighted tf) pairs as LEB128 varints, two or three bytes a posting
+/// where a `Vec<(u32, u32)>` takes eight. A 10,000-report archive has tens
+/// of millions of postings, and holding them was most of a build's peak
+/// memory.
+#[derive(Default)]
+struct Postings {
+    bytes: Vec<u8>,
+    last: u32,
+    /// How many sections have the token.
+    df: u32,
+}
+
+impl Postings {
+    fn push(&mut self, id: u32, tf: u32) {
+        for mut n in [id - self.last, tf] {
+            while n >= 0x80 {
+                self.bytes.push((n as u8) | 0x80);
+                n >>= 7;
+            }
+            self.bytes.push(n as u8);
+        }
+        self.last = id;
+        self.df += 1;
+    }
+
+    /// (section id, weighted tf), in order.
+    fn iter(&self) -> impl Iterator<Item = (u32, u32)> + '_ {
+        let mut bytes = self.bytes.iter();
+        let mut next = move || -> Option<u32> {
+            let (mut n, mut shift) = (0u32, 0);
+            loop {
+                let b = *bytes.next()?;
+                n |= u32::from(b & 0x7f) << shift;
+                if b < 0x80 {
+                    return Some(n);
+                }
+                shift += 7;
+            }
+        };
+        let mut id = 0u32;
+        std::iter::from_fn(move || {
+            id += next()?;
+            Some((id, next()?))
+        })
+    }
+}
+
 /// A section's weighted token counts and its number of tokens.
 type Counts = (Vec<(Key, u32)>, u32);
 
@@ -453,7 +501,7 @@ pub fn files(r: &Renderer) -> Vec<OutFile> {
 
     // Postings: token → [(section id, weighted tf)], section ids in order.
     let mut lens: Vec<u32> = Vec::new();
-    let mut postings: FxHashMap<Key, Vec<(u32, u32)>> = FxHashMap::default();
+    let mut postings: FxHashMap<Key, Postings> = FxHashMap::default();
     for batch in docs.chunks(256) {
         let counted: Vec<Vec<Counts>> = batch
             .par_iter()
@@ -465,20 +513,20 @@ pub fn files(r: &Renderer) -> Vec<OutFile> {
             let id = lens.len() as u32;
             lens.push(len);
             for (t, n) in counts {
-                postings.entry(t).or_default().push((id, n));
+                postings.entry(t).or_default().push(id, n);
             }
         }
     }
     let n_sections = lens.len().max(1) as f64;
     let avg = (lens.iter().map(|&l| l as f64).sum::<f64>() / n_sections).max(1.0);
-    let mut encoded: BTreeMap<String, String> = postings
+    let encoded: Vec<(String, String)> = postings
         .into_par_iter()
         .map(|(t, list)| {
-            let df = list.len() as f64;
+            let df = list.df as f64;
             let idf = (1.0 + (n_sections - df + 0.5) / (df + 0.5)).ln();
-            let mut s = String::with_capacity(list.len() * 3);
+            let mut s = String::with_capacity(list.bytes.len() + list.df as usize);
             let mut prev = 0u32;
-            for (id, tf) in list {
+            for (id, tf) in list.iter() {
                 let tf = tf as f64;
                 let norm = K1 * (1.0 - B + B * lens[id as usize] as f64 / avg);
                 let w = idf * tf * (K1 + 1.0) / (tf + norm);
@@ -492,43 +540,42 @@ pub fn files(r: &Renderer) -> Vec<OutFile> {
     let total: usize = encoded.iter().map(|(t, s)| t.len() + s.len() + 6).sum();
     let n_shards = total.div_ceil(SHARD_BYTES).max(1);
     let mut shards: Vec<BTreeMap<String, String>> = vec![BTreeMap::new(); n_shards];
-    for (t, s) in std::mem::take(&mut encoded) {
+    for (t, s) in encoded {
         shards[shard_of(&t, n_shards)].insert(t, s);
     }
 
-    let mut files = Vec::new();
-    for (i, shard) in shards.iter().enumerate() {
-        files.push(js_file(
-            &format!("search/terms-{i}.js"),
-            &format!("terms({i},"),
-            &json!(shard),
-        ));
-    }
-    for (c, (stem, first)) in chunks.iter().enumerate() {
+    let mut files: Vec<OutFile> = shards
+        .into_par_iter()
+        .enumerate()
+        .map(|(i, shard)| {
+            js_file(
+                &format!("search/terms-{i}.js"),
+                &format!("terms({i},"),
+                &shard,
+            )
+        })
+        .collect();
+    files.par_extend(chunks.par_iter().enumerate().map(|(c, (stem, first))| {
         let end = chunks.get(c + 1).map_or(docs.len(), |n| n.1);
-        let list: Vec<serde_json::Value> = docs[*first..end]
+        let list: Vec<_> = docs[*first..end]
             .iter()
             .map(|d| {
                 let doc = &d.page.doc;
-                let sections: Vec<serde_json::Value> = d
+                let sections: Vec<[&str; 3]> = d
                     .entries
                     .iter()
-                    .map(|e| json!([e.anchor, e.heading, e.text]))
+                    .map(|e| [e.anchor.as_str(), e.heading.as_str(), e.text.as_str()])
                     .collect();
-                json!([
-                    doc.url,
+                (
+                    doc.url.as_str(),
                     doc.title(),
                     doc.meta.date.map(|x| r.date_display(x)).unwrap_or_default(),
-                    sections
-                ])
+                    sections,
+                )
             })
             .collect();
-        files.push(js_file(
-            &format!("search/{stem}.js"),
-            &format!("docs({c},"),
-            &json!(list),
-        ));
-    }
+        js_file(&format!("search/{stem}.js"), &format!("docs({c},"), &list)
+    }));
     // index.js stays small on a big archive: file names are implied by the
     // year and a count (docs-Y.js, docs-Y-2.js…), chunk and page sizes are
     // varints.
@@ -567,7 +614,7 @@ impl Renderer<'_> {
 
 /// `chronicleSearch.<call><json>);` — JSON is valid JavaScript; U+2028 and
 /// U+2029 are escaped for older engines.
-fn js_file(path: &str, call: &str, value: &serde_json::Value) -> OutFile {
+fn js_file(path: &str, call: &str, value: &impl serde::Serialize) -> OutFile {
     let json = serde_json::to_string(value)
         .unwrap_or_default()
         .replace('\u{2028}', "\\u2028")
@@ -639,6 +686,17 @@ mod tests {
             token_keys(text, |k| got.push(k));
             assert_eq!(got, want, "{text}");
         }
+    }
+
+    #[test]
+    fn postings_round_trip() {
+        let mut p = Postings::default();
+        let want = [(0, 1), (3, 300), (200, 3), (70_000, 1), (u32::MAX, 9)];
+        for (id, tf) in want {
+            p.push(id, tf);
+        }
+        assert_eq!(p.iter().collect::<Vec<_>>(), want);
+        assert_eq!(p.df, 5);
     }
 
     #[test]
