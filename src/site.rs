@@ -213,7 +213,7 @@ pub fn build(archive: Archive, config: Config) -> Site {
 /// freed: a copy of the whole archive less in memory. `serve` keeps it,
 /// to tell an edited file from an untouched one.
 fn without_source((mut page, diags): (Page, Vec<Diagnostic>)) -> (Page, Vec<Diagnostic>) {
-    page.doc.text = String::new();
+    page.doc.text = "".into();
     page.doc.body_offset = 0;
     (page, diags)
 }

@@ -21,7 +21,9 @@ pub use meta::Meta;
 pub struct Doc {
     /// Path relative to the content folder, as the author sees it.
     pub source: PathBuf,
-    pub text: String,
+    /// Shared, so that `serve`, which re-assembles every document on each
+    /// save, copies and compares a pointer rather than the whole archive.
+    pub text: std::sync::Arc<str>,
     /// Where the Markdown body starts in `text` (after the metadata lines).
     pub body_offset: usize,
     pub meta: Meta,
@@ -149,7 +151,7 @@ pub fn load_file(
     }
     let doc = Doc {
         source: rel.to_path_buf(),
-        text,
+        text: text.into(),
         body_offset: extracted.body_offset,
         meta: extracted.meta,
         week: None,

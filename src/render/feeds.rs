@@ -46,7 +46,7 @@ impl Renderer<'_> {
         }
     }
 
-    fn feed(&self) -> Result<OutFile, Diagnostic> {
+    pub(super) fn feed(&self) -> Result<OutFile, Diagnostic> {
         let base = self.base();
         let mut dated: Vec<_> = self
             .site
@@ -103,7 +103,7 @@ impl Renderer<'_> {
 
     /// Every page of the finished site except `404.html` and `search.html`,
     /// with the date of reports and daily notes as `lastmod`.
-    fn sitemap(&self) -> Result<Option<OutFile>, Diagnostic> {
+    pub(super) fn sitemap(&self) -> Result<Option<OutFile>, Diagnostic> {
         if self.base().is_empty() {
             return Ok(None);
         }
@@ -123,13 +123,6 @@ impl Renderer<'_> {
         let mut ctx = Context::new();
         ctx.insert("urls", &urls);
         self.render("sitemap.xml", &ctx, "sitemap.xml").map(Some)
-    }
-
-    /// The feed and, with `base_url`, the sitemap of the pages in `files`.
-    pub(super) fn feed_files(&self) -> Result<Vec<OutFile>, Diagnostic> {
-        let mut out = vec![self.feed()?];
-        out.extend(self.sitemap()?);
-        Ok(out)
     }
 
     /// Every page of the site, from the model rather than from the files

@@ -560,18 +560,74 @@ impl<'a> Renderer<'a> {
     }
 
     fn render_home_to(&self, sink: Sink) -> Result<(), Diagnostic> {
-        sink(crate::diag::timed("index", || self.index())?)?;
-        sink(self.not_found()?)?;
-        sink(self.search_page()?)?;
-        sink(data::reports_json(self.site))?;
-        for (rel, bytes) in &self.theme.statics {
-            sink(OutFile::new(
-                PathBuf::from("static").join(rel),
-                bytes.clone(),
-            ))?;
-        }
-        self.feed_files()?.into_iter().try_for_each(sink)
+        self.render_home_parts(HomeParts::ALL, sink)
     }
+
+    /// The home outputs `parts` asks for.
+    fn render_home_parts(&self, parts: HomeParts, sink: Sink) -> Result<(), Diagnostic> {
+        if parts.index {
+            sink(crate::diag::timed("index", || self.index())?)?;
+        }
+        if parts.feed {
+            sink(self.feed()?)?;
+        }
+        if parts.rest {
+            sink(self.not_found()?)?;
+            sink(self.search_page()?)?;
+            sink(data::reports_json(self.site))?;
+            for (rel, bytes) in &self.theme.statics {
+                sink(OutFile::new(
+                    PathBuf::from("static").join(rel),
+                    bytes.clone(),
+                ))?;
+            }
+            if let Some(sitemap) = self.sitemap()? {
+                sink(sitemap)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Some of `render_home`, for `serve`: see `HomeParts`.
+    pub fn render_home_only(&self, parts: HomeParts) -> Result<Vec<OutFile>, Diagnostic> {
+        collect(|sink| self.render_home_parts(parts, sink))
+    }
+
+    /// Whether report `i` may be in the Atom feed (the latest dated
+    /// reports; a tie at the cut counts as in).
+    pub fn in_feed(&self, i: usize) -> bool {
+        let Some(date) = self.site.reports[i].doc.meta.date else {
+            return false;
+        };
+        let newer = self
+            .site
+            .reports
+            .iter()
+            .filter(|p| p.doc.meta.date.is_some_and(|d| d > date))
+            .count();
+        newer < feeds::FEED_ENTRIES
+    }
+}
+
+/// Which of the home outputs to render. What each depends on:
+/// - `index`: every report's title, date, week and daily-note count, the
+///   latest report's headings, and the headline series;
+/// - `feed`: the latest reports' titles, dates and bodies;
+/// - `rest` (404, search page, `data/reports.json`, sitemap, static files):
+///   metadata, the views' presence, the theme.
+#[derive(Debug, Clone, Copy)]
+pub struct HomeParts {
+    pub index: bool,
+    pub feed: bool,
+    pub rest: bool,
+}
+
+impl HomeParts {
+    pub const ALL: HomeParts = HomeParts {
+        index: true,
+        feed: true,
+        rest: true,
+    };
 }
 
 /// Which views changed, for `Renderer::render_aggregates_for`.

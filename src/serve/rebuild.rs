@@ -44,7 +44,7 @@ use rayon::prelude::*;
 
 use crate::content::{self, Doc, Weeks};
 use crate::diag::{self, Diagnostic};
-use crate::render::{OutFile, Renderer, ViewChanges};
+use crate::render::{HomeParts, OutFile, Renderer, ViewChanges};
 use crate::site::incidents::Entry as IncidentEntry;
 use crate::site::metrics::Series;
 use crate::site::projects::Project;
@@ -601,18 +601,33 @@ impl Engine {
             st.view_keys = keys;
         }
         stats.lap("compare", &mut t);
+        // Of the home outputs, an edit that moved no title, date or order
+        // changes the archive page only through the latest report's headings
+        // or the headline series, and the feed only through its reports.
+        let home_parts = if everything || meta_moved {
+            HomeParts::ALL
+        } else {
+            let latest = (0..site.reports.len())
+                .rev()
+                .find(|&i| site.reports[i].doc.meta.date.is_some());
+            HomeParts {
+                index: facts_moved || changed_reports.iter().any(|&i| Some(i) == latest),
+                feed: changed_reports.iter().any(|&i| renderer.in_feed(i)),
+                rest: false,
+            }
+        };
         // The pages, the home page and the changed views' outputs side by side.
         let (pages, (home, partial)) = rayon::join(
             || renderer.render_pages(&report_ix, &daily_ix),
             || {
                 rayon::join(
-                    || renderer.render_home(),
+                    || renderer.render_home_only(home_parts),
                     || changes.as_ref().map(|c| renderer.render_aggregates_for(c)),
                 )
             },
         );
         let mut pages = pages.map_err(|d| vec![d])?;
-        let home = home.map_err(|d| vec![d])?;
+        let mut home = home.map_err(|d| vec![d])?;
         let moved = pages
             .iter()
             .filter(|f| canaries.contains(&key(&f.path)))
@@ -621,8 +636,10 @@ impl Engine {
                     .get(&key(&f.path))
                     .is_none_or(|old| old[..] != f.bytes[..])
             });
+        let all_home = everything || meta_moved || moved;
         let everything = everything || moved;
         if moved {
+            home = renderer.render_home().map_err(|d| vec![d])?;
             let (r, d) = all();
             pages = renderer.render_pages(&r, &d).map_err(|d| vec![d])?;
             st.view_keys = (0..site.reports.len())
@@ -659,8 +676,8 @@ impl Engine {
             f
         } else {
             let mut f = (*st.files).clone();
-            for k in st
-                .home
+            // Outputs rendered in part are overwritten below, not removed.
+            for k in (if all_home { &st.home[..] } else { &[] })
                 .iter()
                 .chain(if everything { &st.aggregates[..] } else { &[] })
                 .chain(if search.is_some() {
@@ -674,7 +691,9 @@ impl Engine {
             f
         };
         let keys = |v: &[OutFile]| -> Vec<String> { v.iter().map(|f| key(&f.path)).collect() };
-        st.home = keys(&home);
+        if all_home {
+            st.home = keys(&home);
+        }
         match &search {
             Some(s) => {
                 st.search = keys(s);
