@@ -9,6 +9,12 @@ use clap::{Args, Parser, Subcommand};
 use chronicle::diag::{Diagnostic, Level};
 use chronicle::Paths;
 
+/// mimalloc rather than the system allocator: a build makes and frees
+/// millions of small strings from two threads, and glibc's malloc and free
+/// were a sixth of a large build's time.
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Turns a folder of weekly reports in Markdown into a linked static site:
 /// one page per report, an archive by year and month, daily notes, data files.
 #[derive(Parser)]
