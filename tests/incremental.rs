@@ -86,6 +86,11 @@ fn check(engine: &mut Engine, root: &Path, touched: &[&str], what: &str) -> Vec<
                 "{what}: {k} differs from a full build before the search index is redone"
             );
         }
+        // Given up when asked (another save arrived), the index stays stale.
+        if engine.search_stale() {
+            assert!(engine.finish_search_unless(&|| true).is_none(), "{what}");
+            assert!(engine.search_stale(), "{what}");
+        }
         if let Some(done) = engine.finish_search() {
             out.changed.extend(done.changed);
             out.files = done.files;

@@ -555,6 +555,11 @@ impl<'a> Renderer<'a> {
     /// The search index (`search::files`). Every document feeds it, so any
     /// content change changes it; `serve` builds it after the pages, off the
     /// path from save to reload.
+    pub fn render_search_unless(&self, cancel: &(dyn Fn() -> bool + Sync)) -> Option<Vec<OutFile>> {
+        search::files_unless(self, cancel)
+    }
+
+    /// The search index, whatever it takes.
     pub fn render_search(&self) -> Vec<OutFile> {
         crate::diag::timed("search", || search::files(self))
     }

@@ -454,6 +454,13 @@ struct Doc<'a> {
 
 /// Builds every file under `search/`.
 pub fn files(r: &Renderer) -> Vec<OutFile> {
+    files_unless(r, &|| false).unwrap_or_default()
+}
+
+/// `files`, giving up (`None`) as soon as `cancel` says so: `serve` builds
+/// the index after a reload and drops it when the author saves again, since
+/// on a big archive it takes longer than the rest of a rebuild.
+pub fn files_unless(r: &Renderer, cancel: &(dyn Fn() -> bool + Sync)) -> Option<Vec<OutFile>> {
     let site = r.site;
     // Daily notes are filed under their report's year when undated.
     let year_of = |p: &Page| {
@@ -503,6 +510,9 @@ pub fn files(r: &Renderer) -> Vec<OutFile> {
     let mut lens: Vec<u32> = Vec::new();
     let mut postings: FxHashMap<Key, Postings> = FxHashMap::default();
     for batch in docs.chunks(256) {
+        if cancel() {
+            return None;
+        }
         let counted: Vec<Vec<Counts>> = batch
             .par_iter()
             .map_init(FxHashMap::default, |scratch, d| {
@@ -516,6 +526,9 @@ pub fn files(r: &Renderer) -> Vec<OutFile> {
                 postings.entry(t).or_default().push(id, n);
             }
         }
+    }
+    if cancel() {
+        return None;
     }
     let n_sections = lens.len().max(1) as f64;
     let avg = (lens.iter().map(|&l| l as f64).sum::<f64>() / n_sections).max(1.0);
@@ -544,6 +557,9 @@ pub fn files(r: &Renderer) -> Vec<OutFile> {
         shards[shard_of(&t, n_shards)].insert(t, s);
     }
 
+    if cancel() {
+        return None;
+    }
     let mut files: Vec<OutFile> = shards
         .into_par_iter()
         .enumerate()
@@ -601,7 +617,7 @@ pub fn files(r: &Renderer) -> Vec<OutFile> {
         "sections": sections,
     });
     files.push(js_file("search/index.js", "init(", &index));
-    files
+    Some(files)
 }
 
 impl Renderer<'_> {

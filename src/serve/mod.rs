@@ -424,8 +424,12 @@ pub fn start(opts: Options) -> Result<Server, String> {
                 }
                 publisher.publish(result, started);
                 // The search index, after the reload: see `Engine::update_pages`.
+                // Abandoned when another save arrives: the index catches up
+                // after that save's reload instead.
                 if engine.search_stale() {
-                    match catch_unwind(AssertUnwindSafe(|| engine.finish_search())) {
+                    let pending = watcher.pending();
+                    let cancel = move || pending.load(std::sync::atomic::Ordering::SeqCst);
+                    match catch_unwind(AssertUnwindSafe(|| engine.finish_search_unless(&cancel))) {
                         Ok(Some(out)) => publisher.publish_search(out),
                         Ok(None) => {}
                         Err(_) => engine.invalidate(),

@@ -253,10 +253,17 @@ impl Engine {
     /// Brings the search index up to date after `update_pages`; `None` when
     /// it already is. With it the files are exactly `update`'s.
     pub fn finish_search(&mut self) -> Option<Output> {
+        self.finish_search_unless(&|| false)
+    }
+
+    /// `finish_search`, abandoned (`None`, the index still stale) as soon as
+    /// `cancel` returns true: `serve` passes "another save arrived", so a
+    /// big archive's index never holds up the next reload.
+    pub fn finish_search_unless(&mut self, cancel: &(dyn Fn() -> bool + Sync)) -> Option<Output> {
         let start = Instant::now();
         let st = self.state.as_mut().filter(|s| s.search_stale)?;
         let site = st.site.as_ref()?;
-        let index = Renderer::new(site, &st.setup.theme).render_search();
+        let index = Renderer::new(site, &st.setup.theme).render_search_unless(cancel)?;
         let mut files = (*st.files).clone();
         for k in &st.search {
             files.remove(k);

@@ -12,7 +12,8 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::mpsc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{mpsc, Arc};
 use std::time::Duration;
 
 use notify_debouncer_full::notify::event::{
@@ -141,6 +142,9 @@ pub fn classify(targets: &Targets, events: &[(EventKind, Vec<PathBuf>)], rescan:
 pub struct Watcher {
     debouncer: Debouncer<RecommendedWatcher, RecommendedCache>,
     rx: mpsc::Receiver<DebounceEventResult>,
+    /// Set when events arrive, cleared when `next` takes them: lets work
+    /// that can wait (the search index) give way to a new save.
+    pending: Arc<AtomicBool>,
     watched: BTreeMap<PathBuf, RecursiveMode>,
 }
 
@@ -155,11 +159,18 @@ pub struct Batch {
 impl Watcher {
     pub fn new() -> Result<Self, String> {
         let (tx, rx) = mpsc::channel();
-        let debouncer =
-            new_debouncer(DEBOUNCE, None, tx).map_err(|e| format!("cannot watch files: {e}"))?;
+        let pending = Arc::new(AtomicBool::new(false));
+        let flag = pending.clone();
+        let handler = move |r: DebounceEventResult| {
+            flag.store(true, Ordering::SeqCst);
+            let _ = tx.send(r);
+        };
+        let debouncer = new_debouncer(DEBOUNCE, None, handler)
+            .map_err(|e| format!("cannot watch files: {e}"))?;
         Ok(Self {
             debouncer,
             rx,
+            pending,
             watched: BTreeMap::new(),
         })
     }
@@ -214,9 +225,16 @@ impl Watcher {
         (added, problems)
     }
 
+    /// Whether events are waiting for `next` (shared, for other threads).
+    pub fn pending(&self) -> Arc<AtomicBool> {
+        self.pending.clone()
+    }
+
     /// Waits for the next batch of events; `None` when the watcher stopped.
     pub fn next(&self) -> Option<Batch> {
         let first = self.rx.recv().ok()?;
+        // Cleared before draining: anything arriving from now on sets it.
+        self.pending.store(false, Ordering::SeqCst);
         let mut batch = Batch {
             events: Vec::new(),
             rescan: false,
