@@ -19,6 +19,12 @@ use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughpu
 use rayon::prelude::*;
 
 use chronicle::config::Config;
+
+/// The allocator the `chronicle` binary uses, so stages cost here what they
+/// cost in a build.
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use chronicle::content::{self, Doc};
 use chronicle::markdown::{self, RenderOptions, Rendered, Resolved};
 use chronicle::{extract, output, render, site, synth, Paths};

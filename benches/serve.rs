@@ -25,6 +25,11 @@ use chronicle::serve::rebuild::Engine;
 use chronicle::Paths;
 use chrono::{Duration as Days, NaiveDate};
 
+/// The allocator the `chronicle` binary uses, so the server measured here
+/// is the one `chronicle serve` runs.
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const SAMPLES: [&str; 5] = [
     "第16周 2023-04-14.md",
     "第17周 2023-04-21.md",
