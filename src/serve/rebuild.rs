@@ -19,17 +19,21 @@
 //!   `signature` (facts with their lines, title, date, week, URL) is
 //!   compared with its previous one; when none moved, the previous views
 //!   are kept and only the pages are joined.
-//! - **render**: when a signature moved (a figure, a project update, an
-//!   incident, a title) every page is rendered, since other reports show
-//!   them (a figure's change against the previous point, project links),
-//!   and so are the aggregate pages (`Renderer::render_aggregates`).
-//!   Otherwise the order and the views are unchanged, so only the pages
-//!   that show a changed document are rendered: its own page, its previous
-//!   and next report, its daily notes (or, for a daily note, its report and
-//!   sibling notes), and the home page (`Renderer::render_home`). A
-//!   "canary" (one untouched page, rendered every time) catches a page
-//!   depending on the site in a way the signatures miss; then all pages
-//!   are rendered.
+//! - **render**: the pages that show a changed document are rendered: its
+//!   own page, its previous and next report, its daily notes (or, for a
+//!   daily note, its report and sibling notes). When facts moved (a
+//!   figure, a project update, an incident) and no title, date or order
+//!   did, so are the report pages whose `Renderer::report_view_key` changed
+//!   (figures with their change since the previous point, project links,
+//!   incident marks) and the aggregate outputs of the series and projects
+//!   that changed (`ViewChanges`). A moved title, date or order, or views
+//!   added or removed, render everything. Of the home outputs, only those a
+//!   change reaches (`HomeParts`). A "canary" (one untouched page,
+//!   rendered every time) catches a page depending on the site in a way
+//!   these miss; then everything is rendered.
+//! - **search**: every document feeds the index, so `update_pages` leaves
+//!   it stale and `finish_search_unless` rebuilds it after the reload,
+//!   giving up if another save arrives.
 //!
 //! The result is byte-identical to a full build: tests/incremental.rs
 //! checks that after edits, additions, deletions and renames.
@@ -563,14 +567,15 @@ impl Engine {
         };
         let everything = relink || (facts_moved && changes.is_none());
         // What each report page draws from the views, when they changed.
-        let view_keys: Option<Vec<u64>> = (everything || changes.is_some()).then(|| {
+        let all_view_keys = || -> Vec<u64> {
             diag::timed("view keys", || {
                 (0..site.reports.len())
                     .into_par_iter()
                     .map(|i| renderer.report_view_key(i))
                     .collect()
             })
-        });
+        };
+        let view_keys = (everything || changes.is_some()).then(all_view_keys);
         let all = || -> (Vec<usize>, Vec<usize>) {
             (
                 (0..site.reports.len()).collect(),
@@ -649,10 +654,7 @@ impl Engine {
             home = renderer.render_home().map_err(|d| vec![d])?;
             let (r, d) = all();
             pages = renderer.render_pages(&r, &d).map_err(|d| vec![d])?;
-            st.view_keys = (0..site.reports.len())
-                .into_par_iter()
-                .map(|i| renderer.report_view_key(i))
-                .collect();
+            st.view_keys = all_view_keys();
         }
         // Deferred, the previous index is served until `finish_search`;
         // the first build has none to serve.
