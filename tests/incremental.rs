@@ -173,6 +173,23 @@ fn incremental_rebuilds_match_a_full_build() {
         assert!(changed.contains(&page.to_string()), "{page} in {changed:?}");
     }
 
+    // A title shows in lists and on the aggregate pages that cite the
+    // report, not on every page.
+    let everything = engine
+        .update_pages(&[])
+        .map(|o| o.files.keys().filter(|k| !k.starts_with("search/")).count())
+        .unwrap();
+    edit(root, W17, |t| t.replacen("复盘周", "复盘周二", 1));
+    let out = engine
+        .update_pages(&[root.join("content").join(W17)])
+        .unwrap();
+    assert!(
+        out.stats.rendered < everything,
+        "{} of {everything} rendered",
+        out.stats.rendered
+    );
+    check(&mut engine, root, &[W17], "title edited again");
+
     // The report with daily notes: its notes show its title.
     edit(root, W16, |t| {
         t.replacen("# 第16周 2023-04-14", "# 第16周 2023-04-14 井冈山", 1)

@@ -486,6 +486,9 @@ impl<'a> Renderer<'a> {
                 sink(data::metrics_csv(self.site))
             };
             let projects = || -> Result<(), Diagnostic> {
+                if changed.timeline && changed.projects.is_empty() {
+                    return sink(self.projects_index()?);
+                }
                 if changed.projects.is_empty() {
                     return Ok(());
                 }
@@ -643,6 +646,9 @@ pub struct ViewChanges {
     /// Indices into `Site::projects` of the projects that changed.
     pub projects: Vec<usize>,
     pub incidents: bool,
+    /// `projects.html` even when no project changed (a report's title,
+    /// which names a column of its timeline).
+    pub timeline: bool,
 }
 
 /// Where rendered files go: written to disk by `chronicle build`, kept in

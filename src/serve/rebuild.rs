@@ -139,7 +139,7 @@ struct State {
 enum Slot {
     Cached(Page),
     /// With the `signature` of the page it replaces, if any.
-    Fresh(Doc, Option<(String, String)>),
+    Fresh(Doc, Option<[String; 3]>),
 }
 
 /// What a page contributes to the site beyond its own page: its facts
@@ -149,24 +149,24 @@ enum Slot {
 /// page's signature moved, those views and the parts of other pages drawn
 /// from them are unchanged.
 ///
-/// In two parts: the facts, and the metadata. When only facts moved, the
-/// pages and aggregate outputs they reach can be told apart
-/// (`Renderer::report_view_key`, `ViewChanges`); a title, date or order
-/// that moved shows on every page that lists reports, so everything is
-/// rendered.
-fn signature(p: &Page) -> (String, String) {
-    (
+/// In three parts: the facts, where the page is (date, week, URL, parent:
+/// its place in every list), and the rest of its metadata (title, tags).
+/// When facts or a title moved but no page moved, the pages and aggregate
+/// outputs they reach can be told apart (`Renderer::report_view_key`,
+/// `ViewChanges`); a page that moved changes every list of reports, so
+/// everything is rendered.
+fn signature(p: &Page) -> [String; 3] {
+    let d = &p.doc;
+    [
         format!("{:?}", p.facts),
-        format!(
-            "{:?}|{:?}|{}|{:?}",
-            p.doc.meta, p.doc.week, p.doc.url, p.doc.parent
-        ),
-    )
+        format!("{:?}|{:?}|{}|{:?}", d.meta.date, d.week, d.url, d.parent),
+        format!("{:?}", d.meta),
+    ]
 }
 
 /// A page as prepared (or cached), with its own findings when prepared and
-/// whether its (facts, metadata) moved.
-type Prepared = (Page, Option<Vec<Diagnostic>>, (bool, bool));
+/// which parts of its `signature` moved.
+type Prepared = (Page, Option<Vec<Diagnostic>>, [bool; 3]);
 
 /// The views `site::assemble` makes, kept from the last update to compare.
 type Views = (Vec<Series>, Vec<Project>, Vec<IncidentEntry>);
@@ -188,6 +188,7 @@ fn view_changes(old: &Views, site: &Site) -> Option<ViewChanges> {
         series: changed(&old.0, &site.metrics, |s| &s.id)?,
         projects: changed(&old.1, &site.projects, |p| &p.id)?,
         incidents: old.2 != site.incidents,
+        timeline: false,
     })
 }
 
@@ -446,7 +447,8 @@ impl Engine {
             weeks,
             diags: mut site_diags,
         } = archive;
-        let (mut facts_moved, mut meta_moved) = (false, false);
+        // Anything in a signature; a page's place; its title or tags.
+        let (mut facts_moved, mut order_moved, mut meta_moved) = (false, false, false);
         let mut prepare = |docs: Vec<Doc>| -> (Vec<Page>, Vec<usize>) {
             let slots: Vec<Slot> = docs
                 .into_iter()
@@ -464,15 +466,15 @@ impl Engine {
             let pages: Vec<Prepared> = slots
                 .into_par_iter()
                 .map(|slot| match slot {
-                    Slot::Cached(p) => (p, None, (false, false)),
+                    Slot::Cached(p) => (p, None, [false; 3]),
                     Slot::Fresh(d, old) => {
                         let (p, diags) = site::prepare(d, &index, config);
                         let moved = match old {
-                            Some((facts, meta)) => {
-                                let (f, m) = signature(&p);
-                                (facts != f, meta != m)
+                            Some(old) => {
+                                let new = signature(&p);
+                                [0, 1, 2].map(|k| old[k] != new[k])
                             }
-                            None => (true, true),
+                            None => [true; 3],
                         };
                         (p, Some(diags), moved)
                     }
@@ -480,9 +482,10 @@ impl Engine {
                 .collect();
             let pages = pages
                 .into_iter()
-                .map(|(p, d, (facts, meta))| {
-                    facts_moved |= facts || meta;
-                    meta_moved |= meta;
+                .map(|(p, d, [facts, order, meta])| {
+                    facts_moved |= facts || order || meta;
+                    order_moved |= order;
+                    meta_moved |= order || meta;
                     if let Some(d) = d {
                         st.prepare_diags.insert(p.doc.source.clone(), d);
                     }
@@ -560,8 +563,13 @@ impl Engine {
         let renderer = Renderer::new(&site, &st.setup.theme);
         stats.lap("views", &mut t);
         let changes = match &old_views {
-            Some(old) if facts_moved && !meta_moved && !relink => {
-                diag::timed("view changes", || view_changes(old, &site))
+            Some(old) if facts_moved && !order_moved && !relink => {
+                diag::timed("view changes", || view_changes(old, &site)).map(|mut c| {
+                    if meta_moved {
+                        titles_shown(&site, &changed_reports, &mut c);
+                    }
+                    c
+                })
             }
             _ => None,
         };
@@ -741,6 +749,31 @@ impl Engine {
             stats,
         })
     }
+}
+
+/// Adds to `c` the aggregate outputs that show the titles of `reports`:
+/// the pages of the series and projects they appear in, the project
+/// timeline (its columns are named by report), and the incident log if
+/// they have incidents.
+fn titles_shown(site: &Site, reports: &[usize], c: &mut ViewChanges) {
+    for &i in reports {
+        for (k, s) in site.metrics.iter().enumerate() {
+            if s.point_of_report(i).is_some() {
+                c.series.push(k);
+            }
+        }
+        for (k, p) in site.projects.iter().enumerate() {
+            if p.entries.iter().any(|e| e.report == i) {
+                c.projects.push(k);
+            }
+        }
+        c.incidents |= site.incidents.iter().any(|e| e.report == i);
+    }
+    c.series.sort_unstable();
+    c.series.dedup();
+    c.projects.sort_unstable();
+    c.projects.dedup();
+    c.timeline = !site.projects.is_empty();
 }
 
 /// The pages that show something of a changed document: its own page,
