@@ -72,6 +72,41 @@ fn archive(n: usize) -> (tempfile::TempDir, Vec<PathBuf>) {
     (tmp, files)
 }
 
+/// Edits `target` with `edit` `rounds` times, updating the engine after
+/// each; prints the times, the files rendered and each stage's median, and
+/// returns the median time.
+fn timed_edits(
+    engine: &mut Engine,
+    target: &Path,
+    rounds: usize,
+    edit: fn(&Path, usize),
+    name: &str,
+) -> f64 {
+    let mut times = Vec::new();
+    let mut rendered = 0;
+    let mut phases: Vec<(&str, Vec<f64>)> = Vec::new();
+    for i in 0..rounds {
+        edit(target, i);
+        let t = Instant::now();
+        let out = engine.update_pages(&[target.to_path_buf()]).unwrap();
+        times.push(ms(t.elapsed()));
+        assert_eq!(out.stats.prepared, 1);
+        rendered = out.stats.rendered;
+        for (k, (name, d)) in out.stats.phases.iter().enumerate() {
+            if phases.len() <= k {
+                phases.push((name, Vec::new()));
+            }
+            phases[k].1.push(ms(*d));
+        }
+    }
+    let median = stats(name, times);
+    println!(
+        "  {rendered} files rendered; median ms by stage: {}",
+        phase_medians(phases)
+    );
+    median
+}
+
 /// `walk 2.9, read 0.2, …`: each stage's median over the rounds.
 fn phase_medians(phases: Vec<(&str, Vec<f64>)>) -> String {
     phases
@@ -174,49 +209,19 @@ fn main() {
     println!("engine first build:   {:.1} ms", ms(t.elapsed()));
 
     let target = &files[n / 2];
-    let mut body = Vec::new();
-    let mut rendered = 0;
-    let mut phases: Vec<(&str, Vec<f64>)> = Vec::new();
-    for i in 0..rounds {
-        touch(target, i);
-        let t = Instant::now();
-        let out = engine.update_pages(std::slice::from_ref(target)).unwrap();
-        body.push(ms(t.elapsed()));
-        assert_eq!(out.stats.prepared, 1);
-        rendered = out.stats.rendered;
-        for (k, (name, d)) in out.stats.phases.iter().enumerate() {
-            if phases.len() <= k {
-                phases.push((name, Vec::new()));
-            }
-            phases[k].1.push(ms(*d));
-        }
-    }
-    let engine_median = stats("engine: prose edited in one report", body);
-    println!(
-        "  {rendered} files rendered; median ms by stage: {}",
-        phase_medians(phases)
+    let engine_median = timed_edits(
+        &mut engine,
+        target,
+        rounds,
+        touch,
+        "engine: prose edited in one report",
     );
-
-    let mut figure = Vec::new();
-    let mut figure_rendered = 0;
-    let mut phases: Vec<(&str, Vec<f64>)> = Vec::new();
-    for i in 0..rounds {
-        touch_figure(target, i);
-        let t = Instant::now();
-        let out = engine.update_pages(std::slice::from_ref(target)).unwrap();
-        figure.push(ms(t.elapsed()));
-        figure_rendered = out.stats.rendered;
-        for (k, (name, d)) in out.stats.phases.iter().enumerate() {
-            if phases.len() <= k {
-                phases.push((name, Vec::new()));
-            }
-            phases[k].1.push(ms(*d));
-        }
-    }
-    let figure_median = stats("engine: a metric figure edited", figure);
-    println!(
-        "  {figure_rendered} files rendered; median ms by stage: {}",
-        phase_medians(phases)
+    let figure_median = timed_edits(
+        &mut engine,
+        target,
+        rounds,
+        touch_figure,
+        "engine: a metric figure edited",
     );
 
     let mut title = Vec::new();
