@@ -257,14 +257,32 @@ impl Renderer<'_> {
             .collect()
     }
 
-    pub(super) fn metric_pages(&self, sink: super::Sink) -> Result<(), Diagnostic> {
-        if self.site.metrics.is_empty() {
+    /// The dashboard and the pages of the series `only` lists (indices into
+    /// `Site::metrics`), or of every series; nothing when there are none.
+    pub(super) fn metric_pages(
+        &self,
+        sink: super::Sink,
+        only: Option<&[usize]>,
+    ) -> Result<(), Diagnostic> {
+        let every: Vec<usize>;
+        let series = match only {
+            Some(k) => k,
+            None => {
+                every = (0..self.site.metrics.len()).collect();
+                &every
+            }
+        };
+        if series.is_empty() {
             return Ok(());
         }
-        sink(self.metrics_dashboard()?)?;
-        self.site
-            .metrics
-            .par_iter()
-            .try_for_each(|s| sink(self.metric_page(s)?))
+        let (dashboard, pages) = rayon::join(
+            || sink(self.metrics_dashboard()?),
+            || {
+                series
+                    .par_iter()
+                    .try_for_each(|&k| sink(self.metric_page(&self.site.metrics[k])?))
+            },
+        );
+        dashboard.and(pages)
     }
 }

@@ -447,10 +447,10 @@ impl<'a> Renderer<'a> {
 
     fn render_aggregates_to(&self, sink: Sink) -> Result<(), Diagnostic> {
         let (metrics, (projects, incidents)) = rayon::join(
-            || crate::diag::timed("metric pages", || self.metric_pages(sink)),
+            || crate::diag::timed("metric pages", || self.metric_pages(sink, None)),
             || {
                 rayon::join(
-                    || crate::diag::timed("project pages", || self.project_pages(sink)),
+                    || crate::diag::timed("project pages", || self.project_pages(sink, None)),
                     || crate::diag::timed("incident pages", || self.incident_pages(sink)),
                 )
             },
@@ -472,16 +472,7 @@ impl<'a> Renderer<'a> {
                 if changed.series.is_empty() {
                     return Ok(());
                 }
-                let (dashboard, pages) = rayon::join(
-                    || sink(self.metrics_dashboard()?),
-                    || {
-                        changed
-                            .series
-                            .par_iter()
-                            .try_for_each(|&k| sink(self.metric_page(&self.site.metrics[k])?))
-                    },
-                );
-                dashboard.and(pages)?;
+                self.metric_pages(sink, Some(&changed.series))?;
                 sink(data::metrics_json(self.site))?;
                 sink(data::metrics_csv(self.site))
             };
@@ -489,15 +480,7 @@ impl<'a> Renderer<'a> {
                 if changed.timeline && changed.projects.is_empty() {
                     return sink(self.projects_index()?);
                 }
-                if changed.projects.is_empty() {
-                    return Ok(());
-                }
-                sink(self.projects_index()?)?;
-                sink(data::projects_json(self.site, |p| self.project_url(p)))?;
-                changed
-                    .projects
-                    .par_iter()
-                    .try_for_each(|&k| sink(self.project_page(&self.site.projects[k])?))
+                self.project_pages(sink, Some(&changed.projects))
             };
             let incidents = || -> Result<(), Diagnostic> {
                 if changed.incidents {

@@ -489,18 +489,32 @@ impl Renderer<'_> {
         self.render("project.html", &ctx, &url)
     }
 
-    pub(super) fn project_pages(&self, sink: super::Sink) -> Result<(), Diagnostic> {
-        if self.site.projects.is_empty() {
+    /// The overview, `data/projects.json` and the pages of the projects
+    /// `only` lists (indices into `Site::projects`), or of every project;
+    /// nothing when there are none.
+    pub(super) fn project_pages(
+        &self,
+        sink: super::Sink,
+        only: Option<&[usize]>,
+    ) -> Result<(), Diagnostic> {
+        let every: Vec<usize>;
+        let projects = match only {
+            Some(k) => k,
+            None => {
+                every = (0..self.site.projects.len()).collect();
+                &every
+            }
+        };
+        if projects.is_empty() {
             return Ok(());
         }
         sink(self.projects_index()?)?;
         sink(super::data::projects_json(self.site, |p| {
             self.project_url(p)
         }))?;
-        self.site
-            .projects
+        projects
             .par_iter()
-            .try_for_each(|p| sink(self.project_page(p)?))
+            .try_for_each(|&k| sink(self.project_page(&self.site.projects[k])?))
     }
 
     /// Links each project update in report `i` to its project page: a small
