@@ -26,7 +26,7 @@ use chronicle::config::Config;
 static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use chronicle::content::{self, Doc};
-use chronicle::markdown::{self, RenderOptions, Rendered, Resolved};
+use chronicle::markdown::{self, RenderOptions, Rendered, Resolved, Section};
 use chronicle::{extract, output, render, site, synth, Paths};
 
 fn report_count() -> usize {
@@ -37,7 +37,7 @@ fn report_count() -> usize {
 }
 
 /// Renders one document the way `site::prepare` does, without extraction.
-fn render_doc(d: &Doc, index: &site::LinkIndex) -> Rendered {
+fn render_doc(d: &Doc, index: &site::LinkIndex) -> (Rendered, Section) {
     let opts = RenderOptions {
         unsafe_html: false,
         first_line: d.body_line(),
@@ -88,7 +88,7 @@ fn stages(c: &mut Criterion) {
         })
     });
 
-    let rendered: Vec<Rendered> = archive
+    let rendered: Vec<(Rendered, Section)> = archive
         .reports
         .par_iter()
         .map(|d| render_doc(d, &index))
@@ -99,7 +99,7 @@ fn stages(c: &mut Criterion) {
                 .reports
                 .par_iter()
                 .zip(&rendered)
-                .map(|(d, r)| extract::extract(d, &r.tree, &config))
+                .map(|(d, (_, tree))| extract::extract(d, tree, &config))
                 .collect::<Vec<_>>()
         })
     });

@@ -92,8 +92,30 @@ pub fn timed<T>(label: &str, f: impl FnOnce() -> T) -> T {
     let start = std::time::Instant::now();
     let out = f();
     eprintln!(
-        "timing: {label}: {:.1} ms",
-        start.elapsed().as_secs_f64() * 1e3
+        "timing: {label}: {:.1} ms{}",
+        start.elapsed().as_secs_f64() * 1e3,
+        memory()
     );
     out
+}
+
+/// Resident and peak memory after a stage, from `/proc/self/status` (Linux
+/// only; elsewhere nothing), to see which stage holds what.
+fn memory() -> String {
+    let Ok(status) = std::fs::read_to_string("/proc/self/status") else {
+        return String::new();
+    };
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .map(|v| v.trim().trim_end_matches(" kB").trim().to_owned())
+            .and_then(|v| v.parse::<u64>().ok())
+            .map_or(0, |kb| kb / 1024)
+    };
+    format!(
+        " (rss {} MiB, peak {} MiB)",
+        field("VmRSS:"),
+        field("VmHWM:")
+    )
 }

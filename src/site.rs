@@ -152,7 +152,7 @@ pub fn prepare(doc: Doc, index: &LinkIndex, config: &Config) -> (Page, Vec<Diagn
         Some(url) => Resolved::Page(relative_url(&doc.url, url)),
         None => Resolved::Missing,
     };
-    let rendered = markdown::render(doc.body(), &opts, &resolve);
+    let (rendered, tree) = markdown::render(doc.body(), &opts, &resolve);
     let mut diags: Vec<Diagnostic> = rendered
         .missing_links
         .iter()
@@ -165,7 +165,7 @@ pub fn prepare(doc: Doc, index: &LinkIndex, config: &Config) -> (Page, Vec<Diagn
         })
         .collect();
     let facts = if doc.parent.is_none() {
-        let (facts, d) = extract::extract(&doc, &rendered.tree, config);
+        let (facts, d) = extract::extract(&doc, &tree, config);
         diags.extend(d);
         facts
     } else {

@@ -13,7 +13,7 @@ use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd};
 use serde::Serialize;
 
 use sections::TreeBuilder;
-pub use sections::{Block, Item, Section};
+pub use sections::{Block, Item, Section, SectionText};
 
 /// How the `title` of a missing link's marker starts. The render stage
 /// swaps it for the theme's words in the site's language (the markdown stage
@@ -38,8 +38,9 @@ pub struct TocEntry {
 #[derive(Debug, Default)]
 pub struct Rendered {
     pub html: String,
-    pub tree: Section,
     pub toc: Vec<TocEntry>,
+    /// Each section's plain text, for the search index.
+    pub text: Vec<SectionText>,
     /// (line, target) of links to Markdown files that are not in the archive.
     pub missing_links: Vec<(usize, String)>,
 }
@@ -178,7 +179,15 @@ impl State {
     }
 }
 
-pub fn render(body: &str, opts: &RenderOptions, resolve: &dyn Fn(&str) -> Resolved) -> Rendered {
+/// Renders a document body. Returns the page body, which the site keeps
+/// until the page is written, and the section tree, which extraction reads
+/// and which is then dropped: on a big archive, keeping every tree was a
+/// fifth of a build's memory.
+pub fn render(
+    body: &str,
+    opts: &RenderOptions,
+    resolve: &dyn Fn(&str) -> Resolved,
+) -> (Rendered, Section) {
     let lines = Lines::new(body, opts.first_line);
     let events: Vec<(Event, Range<usize>)> = Parser::new_ext(body, parser_options())
         .into_offset_iter()
@@ -484,12 +493,14 @@ pub fn render(body: &str, opts: &RenderOptions, resolve: &dyn Fn(&str) -> Resolv
     html.shrink_to_fit();
     let tree = st.tree.finish();
     let toc = toc_of(&tree.children, 3);
-    Rendered {
+    let text = tree.texts();
+    let rendered = Rendered {
         html,
-        tree,
         toc,
+        text,
         missing_links,
-    }
+    };
+    (rendered, tree)
 }
 
 /// ammonia with what chronicle's own Markdown output needs on top of its
@@ -549,7 +560,7 @@ pub(crate) mod tests {
     use super::*;
 
     /// `md` rendered with default options and every link missing.
-    fn plain(md: &str) -> Rendered {
+    fn plain(md: &str) -> (Rendered, Section) {
         render(
             md,
             &RenderOptions {
@@ -562,15 +573,15 @@ pub(crate) mod tests {
 
     /// The section tree of `md`, for the extractors' tests.
     pub fn tree_of(md: &str) -> Section {
-        plain(md).tree
+        plain(md).1
     }
 
     pub fn html_of(md: &str) -> String {
-        plain(md).html
+        plain(md).0.html
     }
 
     fn rendered(md: &str) -> Rendered {
-        render(
+        let (r, _) = render(
             md,
             &RenderOptions {
                 unsafe_html: false,
@@ -583,7 +594,8 @@ pub(crate) mod tests {
                     Resolved::Missing
                 }
             },
-        )
+        );
+        r
     }
 
     #[test]
@@ -640,7 +652,7 @@ pub(crate) mod tests {
         assert!(h.contains("class=\"anchor\" id=\"L"), "{h}");
         // Reports without raw HTML are not touched at all.
         assert_eq!(html_of("**a** <>"), "<p><strong>a</strong> &lt;&gt;</p>\n");
-        let r = render(
+        let (r, _) = render(
             "a <b>x</b>",
             &RenderOptions {
                 unsafe_html: true,
@@ -654,7 +666,7 @@ pub(crate) mod tests {
     #[test]
     fn tree_with_items_tables_and_lines() {
         let md = "## 【系统运行数据】\n\n成功率：\n\n- 入金有效成功率：99.99%\n- 出金：99.9%\n    1. 子项\n\n| 指标 | 值 |\n|---|---|\n| 可用性 | 100% |\n\n## 【O1】\n\n- 4/16 15:35 监控\n原因：x 处置：y\n";
-        let r = render(
+        let (r, tree) = render(
             md,
             &RenderOptions {
                 unsafe_html: false,
@@ -662,7 +674,7 @@ pub(crate) mod tests {
             },
             &|_| Resolved::Missing,
         );
-        let secs = &r.tree.children;
+        let secs = &tree.children;
         assert_eq!(secs.len(), 2);
         assert_eq!(secs[0].title, "【系统运行数据】");
         assert_eq!(secs[0].line, 10);
@@ -689,6 +701,31 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn section_texts_are_what_search_indexes() {
+        let md = "intro **bold**\n\n## 【系统运行数据】\n\n- 入金：99.99%\n    - 子项\n\n| 指标 | 值 |\n|---|---|\n| 可用性 | 100% |\n\n## 空\n\n### \n\n## 【O1】\n\n正文\n";
+        let (r, _) = plain(md);
+        let got: Vec<(&str, &str, &str)> = r
+            .text
+            .iter()
+            .map(|s| (s.id.as_str(), s.title.as_str(), s.text.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("", "", "intro bold"),
+                (
+                    "系统运行数据",
+                    "【系统运行数据】",
+                    "入金：99.99%\n子项\n指标 | 值\n可用性 | 100%"
+                ),
+                ("空", "空", ""),
+                ("o1", "【O1】", "正文"),
+            ],
+            "the root comes first, a heading without title or text is left out"
+        );
+    }
+
+    #[test]
     fn item_anchors_are_unique_and_apart_from_heading_ids() {
         let html = html_of("## L1\n\n- - x\n  - y\n- z\n");
         let ids: Vec<&str> = html
@@ -702,7 +739,7 @@ pub(crate) mod tests {
     #[test]
     fn deep_nesting_does_not_overflow() {
         let md = "> ".repeat(5000) + "x\n" + &"- ".repeat(5000) + "y\n";
-        let r = render(
+        let (r, _) = render(
             &md,
             &RenderOptions {
                 unsafe_html: false,

@@ -51,7 +51,45 @@ pub struct Item {
     pub children: Vec<Block>,
 }
 
+/// One section's searchable text. The site keeps these for the search index
+/// instead of the section tree, which is several times larger and is only
+/// needed while facts are extracted.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct SectionText {
+    /// The heading's anchor; empty for the text before the first heading.
+    pub id: String,
+    pub title: String,
+    /// The section's own blocks (not its sub-sections') as plain text: one
+    /// line per paragraph, list item and table row.
+    pub text: String,
+}
+
 impl Section {
+    /// The text of this section and every section below it, in document
+    /// order. The root always comes first; sections with neither a title nor
+    /// text are left out.
+    pub fn texts(&self) -> Vec<SectionText> {
+        let mut out = Vec::new();
+        for (i, s) in self.walk().into_iter().enumerate() {
+            let mut text = String::new();
+            for b in &s.blocks {
+                b.plain_text(&mut text);
+            }
+            if text.trim().len() != text.len() {
+                text = text.trim().to_owned();
+            }
+            if i > 0 && text.is_empty() && s.title.is_empty() {
+                continue;
+            }
+            out.push(SectionText {
+                id: s.id.clone(),
+                title: s.title.clone(),
+                text,
+            });
+        }
+        out
+    }
+
     /// Depth-first walk over this section and all below it.
     pub fn walk(&self) -> Vec<&Section> {
         let mut out = vec![self];
@@ -74,6 +112,27 @@ impl Item {
 }
 
 impl Block {
+    /// Plain text for search: lines without indentation, table cells joined
+    /// by ` | `.
+    fn plain_text(&self, out: &mut String) {
+        match self {
+            Block::Paragraph { text, .. } => line(out, text),
+            Block::List { items, .. } => {
+                for it in items {
+                    line(out, &it.text);
+                    for c in &it.children {
+                        c.plain_text(out);
+                    }
+                }
+            }
+            Block::Table { header, rows, .. } => {
+                for r in std::iter::once(header).chain(rows) {
+                    line(out, &r.join(" | "));
+                }
+            }
+        }
+    }
+
     fn append_text(&self, out: &mut String, depth: usize) {
         let indent = "  ".repeat(depth);
         match self {
@@ -100,6 +159,15 @@ impl Block {
                 }
             }
         }
+    }
+}
+
+fn line(out: &mut String, s: &str) {
+    if !s.is_empty() {
+        if !out.is_empty() {
+            out.push('\n');
+        }
+        out.push_str(s);
     }
 }
 

@@ -177,10 +177,14 @@ impl<'a> Renderer<'a> {
     }
 
     fn render(&self, template: &str, ctx: &Context, out: &str) -> Result<OutFile, Diagnostic> {
+        // Into bytes directly: `Tera::render` checks that its own output is
+        // UTF-8 before returning a String, 2% of a build for nothing. Sized
+        // for a report page, so most pages never grow the buffer.
+        let mut html = Vec::with_capacity(32 * 1024);
         self.theme
             .tera
-            .render(template, ctx)
-            .map(|html| OutFile::new(out, html))
+            .render_to(template, ctx, &mut html)
+            .map(|()| OutFile::new(out, html))
             .map_err(|e| {
                 let (msg, _) = theme::tera_error(&e);
                 Diagnostic::error(
@@ -402,7 +406,9 @@ impl<'a> Renderer<'a> {
                 crate::diag::timed("site-wide", || {
                     let (home, aggregates) = rayon::join(
                         || -> Result<(), Diagnostic> {
-                            self.render_search().into_iter().try_for_each(sink)?;
+                            crate::diag::timed("search", || {
+                                search::write_unless(self, &|| false, sink)
+                            })?;
                             self.render_home_to(sink)
                         },
                         || self.render_aggregates_to(sink),

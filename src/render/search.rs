@@ -45,8 +45,8 @@ use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use serde_json::json;
 
-use super::{OutFile, Renderer};
-use crate::markdown::{Block, Item, Section};
+use super::{OutFile, Renderer, Sink};
+use crate::diag::Diagnostic;
 use crate::site::Page;
 
 /// Target size of one postings shard, in bytes.
@@ -262,43 +262,6 @@ fn read_varints(s: &str) -> Vec<u64> {
     out
 }
 
-/// Plain text of a section's own blocks (not its sub-sections).
-fn section_text(s: &Section) -> String {
-    let mut out = String::new();
-    for b in &s.blocks {
-        block_text(b, &mut out);
-    }
-    out.trim().to_string()
-}
-
-fn block_text(b: &Block, out: &mut String) {
-    match b {
-        Block::Paragraph { text, .. } => line(out, text),
-        Block::List { items, .. } => items.iter().for_each(|i| item_text(i, out)),
-        Block::Table { header, rows, .. } => {
-            for r in std::iter::once(header).chain(rows) {
-                line(out, &r.join(" | "));
-            }
-        }
-    }
-}
-
-fn item_text(i: &Item, out: &mut String) {
-    line(out, &i.text);
-    for c in &i.children {
-        block_text(c, out);
-    }
-}
-
-fn line(out: &mut String, s: &str) {
-    if !s.is_empty() {
-        if !out.is_empty() {
-            out.push('\n');
-        }
-        out.push_str(s);
-    }
-}
-
 /// A token as a map key. Up to 8 bytes (every CJK character and pair, most
 /// numbers and words) are packed into an integer, so counting the tokens
 /// of a big archive allocates nothing for them; tokens never contain NUL,
@@ -394,29 +357,28 @@ impl Postings {
 /// A section's weighted token counts and its number of tokens.
 type Counts = (Vec<(Key, u32)>, u32);
 
-/// One searchable unit: a section of a page.
-struct Entry {
-    anchor: String,
-    heading: String,
-    text: String,
+/// One searchable unit: a section of a page, borrowed from the site.
+struct Entry<'a> {
+    anchor: &'a str,
+    heading: &'a str,
+    text: &'a str,
 }
 
-impl Entry {
+impl Entry<'_> {
     /// Weighted token counts (heading tokens count `TITLE_BOOST` times) and
     /// the number of tokens. Computed batch by batch while the postings are
     /// built, not kept per section: on a 10,000-report archive that would be
     /// a few million small strings held at once.
     ///
-    ///
     /// `counts` is a scratch map reused from section to section.
     fn counts(&self, counts: &mut FxHashMap<Key, u32>) -> Counts {
         counts.clear();
         let mut len = 0u32;
-        token_keys(&self.heading, |k| {
+        token_keys(self.heading, |k| {
             len += 1;
             *counts.entry(k).or_insert(0) += TITLE_BOOST;
         });
-        token_keys(&self.text, |k| {
+        token_keys(self.text, |k| {
             len += 1;
             *counts.entry(k).or_insert(0) += 1;
         });
@@ -424,32 +386,26 @@ impl Entry {
     }
 }
 
-fn entry(anchor: &str, heading: &str, text: String) -> Entry {
-    Entry {
-        anchor: anchor.to_string(),
-        heading: heading.to_string(),
-        text,
-    }
-}
-
-fn page_entries(p: &Page) -> Vec<Entry> {
-    let root = &p.rendered.tree;
-    let mut out = vec![entry("", p.doc.title(), section_text(root))];
-    for s in root.walk().into_iter().skip(1) {
-        let text = section_text(s);
-        if text.is_empty() && s.title.is_empty() {
-            continue;
-        }
-        out.push(entry(&s.id, &s.title, text));
-    }
-    out
+/// A page's sections; the text before the first heading is filed under the
+/// page's title.
+fn page_entries(p: &Page) -> Vec<Entry<'_>> {
+    p.rendered
+        .text
+        .iter()
+        .enumerate()
+        .map(|(i, s)| Entry {
+            anchor: if i == 0 { "" } else { &s.id },
+            heading: if i == 0 { p.doc.title() } else { &s.title },
+            text: &s.text,
+        })
+        .collect()
 }
 
 struct Doc<'a> {
     page: &'a Page,
     /// Chunk key: the year, or "undated".
     key: String,
-    entries: Vec<Entry>,
+    entries: Vec<Entry<'a>>,
 }
 
 /// Builds every file under `search/`.
@@ -461,6 +417,23 @@ pub fn files(r: &Renderer) -> Vec<OutFile> {
 /// the index after a reload and drops it when the author saves again, since
 /// on a big archive it takes longer than the rest of a rebuild.
 pub fn files_unless(r: &Renderer, cancel: &(dyn Fn() -> bool + Sync)) -> Option<Vec<OutFile>> {
+    let mut done = false;
+    let files = super::collect(|sink| {
+        done = write_unless(r, cancel, sink)?;
+        Ok(())
+    })
+    .ok()?;
+    done.then_some(files)
+}
+
+/// Hands every file under `search/` to `sink` as soon as it is made, so a
+/// build never holds the whole index (120 MB at 10,000 reports) at once.
+/// `Ok(false)` when `cancel` stopped it.
+pub fn write_unless(
+    r: &Renderer,
+    cancel: &(dyn Fn() -> bool + Sync),
+    sink: Sink,
+) -> Result<bool, Diagnostic> {
     let site = r.site;
     // Daily notes are filed under their report's year when undated.
     let year_of = |p: &Page| {
@@ -505,13 +478,41 @@ pub fn files_unless(r: &Renderer, cancel: &(dyn Fn() -> bool + Sync)) -> Option<
         }
         size += bytes;
     }
+    chunks
+        .par_iter()
+        .enumerate()
+        .try_for_each(|(c, (stem, first))| {
+            let end = chunks.get(c + 1).map_or(docs.len(), |n| n.1);
+            let list: Vec<_> = docs[*first..end]
+                .iter()
+                .map(|d| {
+                    let doc = &d.page.doc;
+                    let sections: Vec<[&str; 3]> = d
+                        .entries
+                        .iter()
+                        .map(|e| [e.anchor, e.heading, e.text])
+                        .collect();
+                    (
+                        doc.url.as_str(),
+                        doc.title(),
+                        doc.meta.date.map(|x| r.date_display(x)).unwrap_or_default(),
+                        sections,
+                    )
+                })
+                .collect();
+            sink(js_file(
+                &format!("search/{stem}.js"),
+                &format!("docs({c},"),
+                &list,
+            ))
+        })?;
 
     // Postings: token → [(section id, weighted tf)], section ids in order.
     let mut lens: Vec<u32> = Vec::new();
     let mut postings: FxHashMap<Key, Postings> = FxHashMap::default();
     for batch in docs.chunks(256) {
         if cancel() {
-            return None;
+            return Ok(false);
         }
         let counted: Vec<Vec<Counts>> = batch
             .par_iter()
@@ -528,7 +529,7 @@ pub fn files_unless(r: &Renderer, cancel: &(dyn Fn() -> bool + Sync)) -> Option<
         }
     }
     if cancel() {
-        return None;
+        return Ok(false);
     }
     let n_sections = lens.len().max(1) as f64;
     let avg = (lens.iter().map(|&l| l as f64).sum::<f64>() / n_sections).max(1.0);
@@ -558,40 +559,18 @@ pub fn files_unless(r: &Renderer, cancel: &(dyn Fn() -> bool + Sync)) -> Option<
     }
 
     if cancel() {
-        return None;
+        return Ok(false);
     }
-    let mut files: Vec<OutFile> = shards
+    shards
         .into_par_iter()
         .enumerate()
-        .map(|(i, shard)| {
-            js_file(
+        .try_for_each(|(i, shard)| {
+            sink(js_file(
                 &format!("search/terms-{i}.js"),
                 &format!("terms({i},"),
                 &shard,
-            )
-        })
-        .collect();
-    files.par_extend(chunks.par_iter().enumerate().map(|(c, (stem, first))| {
-        let end = chunks.get(c + 1).map_or(docs.len(), |n| n.1);
-        let list: Vec<_> = docs[*first..end]
-            .iter()
-            .map(|d| {
-                let doc = &d.page.doc;
-                let sections: Vec<[&str; 3]> = d
-                    .entries
-                    .iter()
-                    .map(|e| [e.anchor.as_str(), e.heading.as_str(), e.text.as_str()])
-                    .collect();
-                (
-                    doc.url.as_str(),
-                    doc.title(),
-                    doc.meta.date.map(|x| r.date_display(x)).unwrap_or_default(),
-                    sections,
-                )
-            })
-            .collect();
-        js_file(&format!("search/{stem}.js"), &format!("docs({c},"), &list)
-    }));
+            ))
+        })?;
     // index.js stays small on a big archive: file names are implied by the
     // year and a count (docs-Y.js, docs-Y-2.js…), chunk and page sizes are
     // varints.
@@ -616,8 +595,8 @@ pub fn files_unless(r: &Renderer, cancel: &(dyn Fn() -> bool + Sync)) -> Option<
         "chunks": sizes,
         "sections": sections,
     });
-    files.push(js_file("search/index.js", "init(", &index));
-    Some(files)
+    sink(js_file("search/index.js", "init(", &index))?;
+    Ok(true)
 }
 
 impl Renderer<'_> {
@@ -631,10 +610,14 @@ impl Renderer<'_> {
 /// `chronicleSearch.<call><json>);` — JSON is valid JavaScript; U+2028 and
 /// U+2029 are escaped for older engines.
 fn js_file(path: &str, call: &str, value: &impl serde::Serialize) -> OutFile {
-    let json = serde_json::to_string(value)
-        .unwrap_or_default()
-        .replace('\u{2028}', "\\u2028")
-        .replace('\u{2029}', "\\u2029");
+    let mut json = serde_json::to_string(value).unwrap_or_default();
+    // Two passes of `replace` over 120 MB of index were 5% of a big build;
+    // the characters are almost never there.
+    if json.contains('\u{2028}') || json.contains('\u{2029}') {
+        json = json
+            .replace('\u{2028}', "\\u2028")
+            .replace('\u{2029}', "\\u2029");
+    }
     OutFile::new(
         path,
         format!("chronicleSearch.{call}{json});\n").into_bytes(),
