@@ -1,7 +1,7 @@
 //! The project timeline, one page per project, project links on report
 //! pages, and `data/projects.json`.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use rayon::prelude::*;
 use serde_json::{json, Value};
@@ -518,30 +518,73 @@ impl Renderer<'_> {
     }
 
     /// Links each project update in report `i` to its project page: a small
-    /// labelled link at the start of the bullet, or after the heading.
+    /// labelled link at the start of the bullet, or after the heading. One
+    /// pass over the page for the bullets (searching the page once per
+    /// update was 3% of a large build); headings are rare and searched.
     pub(super) fn link_projects(&self, i: usize, html: &str) -> String {
+        let entries = &self.entries_of[i];
+        if entries.is_empty() {
+            return html.to_string();
+        }
         let page = &self.site.reports[i].doc.url;
-        let mut out = html.to_string();
-        for &(pi, ei) in &self.entries_of[i] {
+        let link_of = |pi: usize| {
             let p = &self.site.projects[pi];
-            let e = &p.entries[ei];
-            {
-                let link = format!(
-                    "<a class=\"project-link\" href=\"{}\" title=\"{}\">{}</a>",
-                    escape_html(&relative_url(page, &self.project_url(p))),
-                    escape_html(&format!("{}: {}", self.theme.string("project"), p.name)),
-                    escape_html(self.theme.string("project"))
-                );
-                let item_anchor = format!("<a class=\"anchor\" id=\"{}\"></a>", e.anchor);
-                if let Some(pos) = out.find(&item_anchor) {
-                    out.insert_str(pos + item_anchor.len(), &link);
-                    continue;
-                }
-                let heading = format!(" id=\"{}\">", e.anchor);
-                if let Some(pos) = out.find(&heading) {
-                    if let Some(end) = out[pos..].find("</h") {
-                        out.insert_str(pos + end, &format!(" {link}"));
+            format!(
+                "<a class=\"project-link\" href=\"{}\" title=\"{}\">{}</a>",
+                escape_html(&relative_url(page, &self.project_url(p))),
+                escape_html(&format!("{}: {}", self.theme.string("project"), p.name)),
+                escape_html(self.theme.string("project"))
+            )
+        };
+        let anchor_of = |pi: usize, ei: usize| self.site.projects[pi].entries[ei].anchor.as_str();
+        // Bullet anchor → its updates' links, in document order.
+        let mut links: HashMap<&str, Vec<String>> = HashMap::new();
+        for &(pi, ei) in entries {
+            links
+                .entry(anchor_of(pi, ei))
+                .or_default()
+                .push(link_of(pi));
+        }
+        const ITEM: &str = "<a class=\"anchor\" id=\"";
+        const CLOSE: &str = "\"></a>";
+        let mut out = String::with_capacity(html.len() + entries.len() * 200);
+        let mut placed: HashSet<&str> = HashSet::new();
+        let mut rest = html;
+        while let Some(pos) = rest.find(ITEM) {
+            let after = &rest[pos + ITEM.len()..];
+            let Some(q) = after.find('"') else { break };
+            let id = &after[..q];
+            match links.remove(id) {
+                Some(list) if after[q..].starts_with(CLOSE) => {
+                    let end = pos + ITEM.len() + q + CLOSE.len();
+                    out.push_str(&rest[..end]);
+                    // Each link went in right after the anchor, so the
+                    // last update's comes first.
+                    for l in list.iter().rev() {
+                        out.push_str(l);
                     }
+                    placed.insert(id);
+                    rest = &rest[end..];
+                }
+                other => {
+                    if let Some(list) = other {
+                        links.insert(id, list);
+                    }
+                    out.push_str(&rest[..pos + ITEM.len()]);
+                    rest = after;
+                }
+            }
+        }
+        out.push_str(rest);
+        for &(pi, ei) in entries {
+            let anchor = anchor_of(pi, ei);
+            if placed.contains(anchor) {
+                continue;
+            }
+            let heading = format!(" id=\"{anchor}\">");
+            if let Some(pos) = out.find(&heading) {
+                if let Some(end) = out[pos..].find("</h") {
+                    out.insert_str(pos + end, &format!(" {}", link_of(pi)));
                 }
             }
         }
