@@ -1,7 +1,7 @@
 //! The project timeline, one page per project, project links on report
 //! pages, and `data/projects.json`.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use rayon::prelude::*;
 use serde_json::{json, Value};
@@ -548,37 +548,35 @@ impl Renderer<'_> {
         const ITEM: &str = "<a class=\"anchor\" id=\"";
         const CLOSE: &str = "\"></a>";
         let mut out = String::with_capacity(html.len() + entries.len() * 200);
-        let mut placed: HashSet<&str> = HashSet::new();
         let mut rest = html;
         while let Some(pos) = rest.find(ITEM) {
             let after = &rest[pos + ITEM.len()..];
             let Some(q) = after.find('"') else { break };
-            let id = &after[..q];
-            match links.remove(id) {
-                Some(list) if after[q..].starts_with(CLOSE) => {
-                    let end = pos + ITEM.len() + q + CLOSE.len();
-                    out.push_str(&rest[..end]);
-                    // Each link went in right after the anchor, so the
-                    // last update's comes first.
-                    for l in list.iter().rev() {
-                        out.push_str(l);
-                    }
-                    placed.insert(id);
-                    rest = &rest[end..];
-                }
-                other => {
-                    if let Some(list) = other {
-                        links.insert(id, list);
-                    }
-                    out.push_str(&rest[..pos + ITEM.len()]);
-                    rest = after;
-                }
+            let list = if after[q..].starts_with(CLOSE) {
+                links.remove(&after[..q])
+            } else {
+                None
+            };
+            let Some(list) = list else {
+                out.push_str(&rest[..pos + ITEM.len()]);
+                rest = after;
+                continue;
+            };
+            let end = pos + ITEM.len() + q + CLOSE.len();
+            out.push_str(&rest[..end]);
+            // Each link went in right after the anchor, so the last
+            // update's comes first.
+            for l in list.iter().rev() {
+                out.push_str(l);
             }
+            rest = &rest[end..];
         }
         out.push_str(rest);
+        // Updates whose anchor is not a bullet's (still in `links`): after
+        // the heading with that id.
         for &(pi, ei) in entries {
             let anchor = anchor_of(pi, ei);
-            if placed.contains(anchor) {
+            if !links.contains_key(anchor) {
                 continue;
             }
             let heading = format!(" id=\"{anchor}\">");
