@@ -264,14 +264,7 @@ impl Renderer<'_> {
         sink: super::Sink,
         only: Option<&[usize]>,
     ) -> Result<(), Diagnostic> {
-        let every: Vec<usize>;
-        let series = match only {
-            Some(k) => k,
-            None => {
-                every = (0..self.site.metrics.len()).collect();
-                &every
-            }
-        };
+        let series = &*super::listed_or_all(only, self.site.metrics.len());
         if series.is_empty() {
             return Ok(());
         }

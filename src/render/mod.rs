@@ -642,6 +642,15 @@ pub struct ViewChanges {
 
 /// Where rendered files go: written to disk by `chronicle build`, kept in
 /// memory by `check` and `serve`. Called from many threads at once.
+/// The indices `only` lists, or every index below `len` when it lists
+/// none: the aggregate renderers take either a subset (`serve`) or all.
+fn listed_or_all(only: Option<&[usize]>, len: usize) -> std::borrow::Cow<'_, [usize]> {
+    match only {
+        Some(k) => k.into(),
+        None => (0..len).collect::<Vec<_>>().into(),
+    }
+}
+
 pub type Sink<'s> = &'s (dyn Fn(OutFile) -> Result<(), Diagnostic> + Sync);
 
 /// Runs a render into memory.

@@ -497,14 +497,7 @@ impl Renderer<'_> {
         sink: super::Sink,
         only: Option<&[usize]>,
     ) -> Result<(), Diagnostic> {
-        let every: Vec<usize>;
-        let projects = match only {
-            Some(k) => k,
-            None => {
-                every = (0..self.site.projects.len()).collect();
-                &every
-            }
-        };
+        let projects = &*super::listed_or_all(only, self.site.projects.len());
         if projects.is_empty() {
             return Ok(());
         }
