@@ -16,14 +16,8 @@ use chronicle::Paths;
 /// The sample archive plus daily notes (with links between them), so
 /// report/daily neighbours are exercised too.
 fn sample_site() -> tempfile::TempDir {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = sample_copy();
     let content = tmp.path().join("content");
-    fs::create_dir_all(&content).unwrap();
-    for e in fs::read_dir(repo().join("content")).unwrap() {
-        let e = e.unwrap();
-        fs::copy(e.path(), content.join(e.file_name())).unwrap();
-    }
-    fs::copy(repo().join("config.toml"), tmp.path().join("config.toml")).unwrap();
     let notes = content.join("第16周 2023-04-14");
     fs::create_dir_all(&notes).unwrap();
     fs::write(

@@ -9,14 +9,7 @@ use common::*;
 use serde_json::Value;
 
 fn site() -> (tempfile::TempDir, std::path::PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let content = dir.path().join("content");
-    std::fs::create_dir_all(&content).unwrap();
-    for e in std::fs::read_dir(repo().join("tests/fixtures/variant")).unwrap() {
-        let e = e.unwrap();
-        std::fs::copy(e.path(), content.join(e.file_name())).unwrap();
-    }
-    std::fs::copy(repo().join("config.toml"), dir.path().join("config.toml")).unwrap();
+    let dir = archive_copy(&repo().join("tests/fixtures/variant"));
     let out = build_at(dir.path());
     (dir, out)
 }

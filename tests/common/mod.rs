@@ -158,10 +158,16 @@ pub fn build_at(root: &Path) -> PathBuf {
 
 /// A temp copy of the repository's sample archive (content/ and config.toml).
 pub fn sample_copy() -> tempfile::TempDir {
+    archive_copy(&repo().join("content"))
+}
+
+/// A temp site whose content/ is a copy of the files in `reports`, with the
+/// repository's config.toml.
+pub fn archive_copy(reports: &Path) -> tempfile::TempDir {
     let tmp = tempfile::tempdir().unwrap();
     let content = tmp.path().join("content");
     std::fs::create_dir_all(&content).unwrap();
-    for e in std::fs::read_dir(repo().join("content")).unwrap() {
+    for e in std::fs::read_dir(reports).unwrap() {
         let e = e.unwrap();
         std::fs::copy(e.path(), content.join(e.file_name())).unwrap();
     }
