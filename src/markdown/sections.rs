@@ -112,53 +112,41 @@ impl Item {
 }
 
 impl Block {
-    /// Plain text for search: lines without indentation, table cells joined
-    /// by ` | `.
-    fn plain_text(&self, out: &mut String) {
+    /// Calls `f` with each line of text in the block and its nesting depth
+    /// (`depth` for the block's own lines, one more for a list item's
+    /// children): paragraphs, list items, table rows with cells joined by
+    /// ` | `.
+    fn lines<F: FnMut(usize, &str)>(&self, depth: usize, f: &mut F) {
         match self {
-            Block::Paragraph { text, .. } => line(out, text),
+            Block::Paragraph { text, .. } => f(depth, text),
             Block::List { items, .. } => {
                 for it in items {
-                    line(out, &it.text);
+                    f(depth, &it.text);
                     for c in &it.children {
-                        c.plain_text(out);
+                        c.lines(depth + 1, f);
                     }
                 }
             }
             Block::Table { header, rows, .. } => {
                 for r in std::iter::once(header).chain(rows) {
-                    line(out, &r.join(" | "));
+                    f(depth, &r.join(" | "));
                 }
             }
         }
     }
 
+    /// Plain text for search: non-empty lines without indentation.
+    fn plain_text(&self, out: &mut String) {
+        self.lines(0, &mut |_, s| line(out, s));
+    }
+
+    /// Each line on a line of its own, indented two spaces a level.
     fn append_text(&self, out: &mut String, depth: usize) {
-        let indent = "  ".repeat(depth);
-        match self {
-            Block::Paragraph { text, .. } => {
-                out.push('\n');
-                out.push_str(&indent);
-                out.push_str(text);
-            }
-            Block::List { items, .. } => {
-                for it in items {
-                    out.push('\n');
-                    out.push_str(&indent);
-                    out.push_str(&it.text);
-                    for c in &it.children {
-                        c.append_text(out, depth + 1);
-                    }
-                }
-            }
-            Block::Table { header, rows, .. } => {
-                for r in std::iter::once(header).chain(rows) {
-                    out.push('\n');
-                    out.push_str(&indent);
-                    out.push_str(&r.join(" | "));
-                }
-            }
-        }
+        self.lines(depth, &mut |d, s| {
+            out.push('\n');
+            out.push_str(&"  ".repeat(d));
+            out.push_str(s);
+        });
     }
 }
 
