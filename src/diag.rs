@@ -109,8 +109,7 @@ fn memory() -> String {
         status
             .lines()
             .find_map(|l| l.strip_prefix(name))
-            .map(|v| v.trim().trim_end_matches(" kB").trim().to_owned())
-            .and_then(|v| v.parse::<u64>().ok())
+            .and_then(|v| v.trim().trim_end_matches(" kB").parse::<u64>().ok())
             .map_or(0, |kb| kb / 1024)
     };
     format!(
