@@ -373,6 +373,16 @@ struct Project {
 }
 
 impl Project {
+    /// A project starting under the first name of its pool.
+    fn new(pool: &'static [&'static str], progress: u32) -> Self {
+        Self {
+            pool,
+            name: 0,
+            progress,
+            done_for: 0,
+        }
+    }
+
     fn name(&self) -> &'static str {
         self.pool[self.name]
     }
@@ -430,24 +440,14 @@ impl Team {
         let pool = O1_PROJECTS[self.next_o1 % O1_PROJECTS.len()];
         self.next_o1 += 1;
         let progress = self.rng.range(0, 40);
-        self.o1.push(Project {
-            pool,
-            name: 0,
-            progress,
-            done_for: 0,
-        });
+        self.o1.push(Project::new(pool, progress));
     }
 
     fn add_o2(&mut self) {
         let pool = O2_PROJECTS[self.next_o2 % O2_PROJECTS.len()];
         self.next_o2 += 1;
         let progress = self.rng.range(5, 50);
-        self.o2.push(Project {
-            pool,
-            name: 0,
-            progress,
-            done_for: 0,
-        });
+        self.o2.push(Project::new(pool, progress));
     }
 
     /// A week passes: projects advance, finish, leave, get renamed.
