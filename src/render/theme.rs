@@ -114,18 +114,27 @@ pub fn tera_error(e: &tera::Error) -> (String, Option<usize>) {
     (one_line, line)
 }
 
+/// Tera's autoescape and our own markup both go through this, for every
+/// piece of text on every page: it copies the runs between special
+/// characters whole rather than char by char (the five are ASCII, so a run
+/// boundary is never inside a multi-byte character).
 pub fn escape_html(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 8);
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
+    let mut start = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let entity = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#39;",
+            _ => continue,
+        };
+        out.push_str(&s[start..i]);
+        out.push_str(entity);
+        start = i + 1;
     }
+    out.push_str(&s[start..]);
     out
 }
 
@@ -269,4 +278,20 @@ pub fn load(root: &Path, theme: &str, language: &str) -> Result<Theme, Diagnosti
         statics: statics.into_iter().collect(),
         strings,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::escape_html;
+
+    #[test]
+    fn escapes_the_five_and_keeps_every_other_character() {
+        assert_eq!(
+            escape_html("热点<账户> & \"引号\" '单'"),
+            "热点&lt;账户&gt; &amp; &quot;引号&quot; &#39;单&#39;"
+        );
+        assert_eq!(escape_html("<"), "&lt;");
+        assert_eq!(escape_html("无需转义"), "无需转义");
+        assert_eq!(escape_html(""), "");
+    }
 }
