@@ -15,19 +15,25 @@ use super::theme::escape_html;
 pub struct ChartPoint {
     pub date: NaiveDate,
     pub value: f64,
-    /// Tooltip text (date, week, value).
-    pub tooltip: String,
     /// Drawn as a miss (red, larger) when the value misses the target.
     pub missed: bool,
-    /// Link from the point, relative to the page the chart is on.
-    pub href: Option<String>,
+    /// The caller's number for the point, handed to `Line::label`.
+    pub key: usize,
 }
 
-pub struct Line {
+/// A point's tooltip text (date, week, value) and its link, relative to
+/// the page the chart is on.
+pub type Label<'a> = Box<dyn Fn(usize) -> (String, Option<String>) + 'a>;
+
+pub struct Line<'a> {
     pub name: String,
     /// CSS class for colour (`s0`…`s5`).
     pub class: String,
     pub points: Vec<ChartPoint>,
+    /// The label of the point with this key. Asked only for points that get
+    /// a marker: a dense line has thousands that do not, and making their
+    /// labels was most of what drawing it cost.
+    pub label: Label<'a>,
 }
 
 pub struct LineChart<'a> {
@@ -35,7 +41,7 @@ pub struct LineChart<'a> {
     pub title: &'a str,
     pub desc: &'a str,
     pub unit: &'a str,
-    pub lines: Vec<Line>,
+    pub lines: Vec<Line<'a>>,
     pub target: Option<f64>,
     pub width: u32,
     pub height: u32,
@@ -186,9 +192,24 @@ pub fn line_chart(c: &LineChart) -> Option<String> {
             )
             .draw()
             .ok()?;
-        for line in &c.lines {
-            let pts: Vec<(NaiveDate, f64)> =
-                line.points.iter().map(|p| (p.date, p.value)).collect();
+        // Pixel positions, for thinning dense lines: a line keeps the
+        // points that shape it at this size, and the markers are at most
+        // one per few pixels (the table below a chart links every point).
+        let pixels: Vec<Vec<(i32, i32)>> = c
+            .lines
+            .iter()
+            .map(|l| {
+                l.points
+                    .iter()
+                    .map(|p| chart.backend_coord(&(p.date, p.value)))
+                    .collect()
+            })
+            .collect();
+        for (line, px) in c.lines.iter().zip(&pixels) {
+            let pts: Vec<(NaiveDate, f64)> = shape_points(px)
+                .into_iter()
+                .map(|i| (line.points[i].date, line.points[i].value))
+                .collect();
             chart
                 .draw_series(LineSeries::new(pts, RGBColor(31, 95, 191).stroke_width(2)))
                 .ok()?;
@@ -203,17 +224,19 @@ pub fn line_chart(c: &LineChart) -> Option<String> {
                 ty = ay - 5,
             ));
         }
-        for line in &c.lines {
+        for (line, px) in c.lines.iter().zip(&pixels) {
             extra.push_str(&format!("<g class=\"points {}\">", line.class));
-            for p in &line.points {
-                let (x, y) = chart.backend_coord(&(p.date, p.value));
+            let missed: Vec<bool> = line.points.iter().map(|p| p.missed).collect();
+            for i in marker_points(px, &missed) {
+                let (p, (x, y)) = (&line.points[i], px[i]);
                 let class = if p.missed { "pt miss" } else { "pt" };
                 let r = if p.missed { 5 } else { 4 };
+                let (tooltip, href) = (line.label)(p.key);
                 let dot = format!(
                     "<circle class=\"{class}\" cx=\"{x}\" cy=\"{y}\" r=\"{r}\"><title>{}</title></circle>",
-                    escape_html(&p.tooltip)
+                    escape_html(&tooltip)
                 );
-                match &p.href {
+                match &href {
                     Some(h) => extra.push_str(&format!("<a href=\"{}\">{dot}</a>", escape_html(h))),
                     None => extra.push_str(&dot),
                 }
@@ -224,6 +247,70 @@ pub fn line_chart(c: &LineChart) -> Option<String> {
     }
     let classes: Vec<&str> = c.lines.iter().map(|l| l.class.as_str()).collect();
     Some(finish(svg, c.id, c.title, c.desc, &extra, &classes))
+}
+
+/// Closest two point markers may be, on average, before a line's markers
+/// are thinned to one per this many pixels. A marker is 8 px across: at
+/// this density they would be a smear no one can point at.
+const MARKER_SPACING: i32 = 6;
+
+/// The points of a line, as pixel positions in drawing order, that give
+/// the same picture: in each run of points on one pixel column, the first,
+/// the highest, the lowest and the last. A 10,000-point line on a 700-pixel
+/// chart keeps at most 2,800 points and looks the same.
+fn shape_points(px: &[(i32, i32)]) -> Vec<usize> {
+    let mut keep = Vec::with_capacity(px.len().min(4096));
+    let mut i = 0;
+    while i < px.len() {
+        let mut j = i;
+        let (mut lo, mut hi) = (i, i);
+        while j + 1 < px.len() && px[j + 1].0 == px[i].0 {
+            j += 1;
+            if px[j].1 < px[lo].1 {
+                lo = j;
+            }
+            if px[j].1 > px[hi].1 {
+                hi = j;
+            }
+        }
+        let mut run = [i, lo, hi, j];
+        run.sort_unstable();
+        for k in run {
+            if keep.last() != Some(&k) {
+                keep.push(k);
+            }
+        }
+        i = j + 1;
+    }
+    keep
+}
+
+/// The points that get a marker (and its tooltip and link). Every one,
+/// unless they would stand closer than `MARKER_SPACING` on average; then
+/// one per `MARKER_SPACING`-pixel slot: a missed target if the slot has
+/// one (so misses stay visible), else the slot's last, latest point.
+fn marker_points(px: &[(i32, i32)], missed: &[bool]) -> Vec<usize> {
+    let (Some(first), Some(last)) = (px.iter().map(|p| p.0).min(), px.iter().map(|p| p.0).max())
+    else {
+        return Vec::new();
+    };
+    let width = (last - first).max(1) as usize;
+    if px.len() <= 1 || px.len() * (MARKER_SPACING as usize) <= width {
+        return (0..px.len()).collect();
+    }
+    let slot = |i: usize| (px[i].0 - first) / MARKER_SPACING;
+    let mut keep: Vec<usize> = Vec::new();
+    let mut i = 0;
+    while i < px.len() {
+        let s = slot(i);
+        let mut j = i;
+        while j + 1 < px.len() && slot(j + 1) == s {
+            j += 1;
+        }
+        keep.push((i..=j).find(|&k| missed[k]).unwrap_or(j));
+        i = j + 1;
+    }
+    keep
 }
 
 pub struct Bar {
@@ -401,6 +488,7 @@ pub fn sparkline(values: &[f64], width: u32, height: u32, label: &str) -> Option
             .map(|(i, v)| xy(i, *v))
             .map(|(x, y)| (x.round() as i32, y.round() as i32))
             .collect();
+        let pts: Vec<(i32, i32)> = shape_points(&pts).into_iter().map(|i| pts[i]).collect();
         root.draw(&PathElement::new(
             pts,
             RGBColor(31, 95, 191).stroke_width(2),
@@ -441,15 +529,16 @@ mod tests {
     fn chart_has_title_desc_tooltips_and_links() {
         let pts = |vals: &[(&str, f64)]| {
             vals.iter()
-                .map(|(dt, v)| ChartPoint {
+                .enumerate()
+                .map(|(key, (dt, v))| ChartPoint {
                     date: d(dt),
                     value: *v,
-                    tooltip: format!("{dt} 第16周 {v}%"),
                     missed: *v < 99.99,
-                    href: Some(format!("reports/{dt}.html#L1")),
+                    key,
                 })
                 .collect()
         };
+        let vals = [("2023-04-14", 99.99), ("2023-09-22", 99.98)];
         let svg = line_chart(&LineChart {
             id: "m1",
             title: "入金有效成功率",
@@ -458,7 +547,14 @@ mod tests {
             lines: vec![Line {
                 name: "x".into(),
                 class: "s0".into(),
-                points: pts(&[("2023-04-14", 99.99), ("2023-09-22", 99.98)]),
+                points: pts(&vals),
+                label: Box::new(|k| {
+                    let (dt, v) = vals[k];
+                    (
+                        format!("{dt} 第16周 {v}%"),
+                        Some(format!("reports/{dt}.html#L1")),
+                    )
+                }),
             }],
             target: Some(99.99),
             width: 720,
@@ -482,6 +578,90 @@ mod tests {
         assert!(svg.contains("99.99%"), "tick labels in the unit");
         assert!(!svg.contains(">0%<"), "no zero-based axis");
         assert_eq!(svg.matches("<svg").count(), 1);
+    }
+
+    #[test]
+    fn dense_lines_keep_their_shape_and_thin_their_markers() {
+        // Runs on one pixel column keep first, lowest, highest and last.
+        let px = [(0, 5), (0, 9), (0, 1), (0, 4), (1, 3), (2, 3), (2, 3)];
+        assert_eq!(shape_points(&px), [0, 1, 2, 3, 4, 5, 6]);
+        let px = [(0, 5), (0, 6), (0, 9), (0, 7), (0, 1), (0, 2), (0, 4)];
+        assert_eq!(shape_points(&px), [0, 2, 4, 6]);
+        // Sparse points all keep their marker.
+        let sparse: Vec<(i32, i32)> = (0..10).map(|i| (i * 50, 0)).collect();
+        assert_eq!(marker_points(&sparse, &[false; 10]).len(), 10);
+        // Dense ones: one per slot, a miss preferred, else the slot's last.
+        let dense: Vec<(i32, i32)> = (0..600).map(|i| (i / 2, 0)).collect();
+        let mut missed = vec![false; 600];
+        missed[7] = true;
+        let kept = marker_points(&dense, &missed);
+        assert_eq!(kept.len(), 300 / MARKER_SPACING as usize);
+        assert_eq!(kept[0], 7, "the miss in the first slot");
+        assert_eq!(kept[1], 2 * 2 * MARKER_SPACING as usize - 1);
+        assert_eq!(
+            *kept.last().unwrap(),
+            599,
+            "the latest point keeps its marker"
+        );
+    }
+
+    #[test]
+    fn a_dense_chart_labels_only_its_markers() {
+        let start = d("2000-01-07");
+        let asked = std::cell::Cell::new(0);
+        let svg = line_chart(&LineChart {
+            id: "dense",
+            title: "t",
+            desc: "d",
+            unit: "%",
+            lines: vec![Line {
+                name: "x".into(),
+                class: "s0".into(),
+                points: (0..5000)
+                    .map(|k| ChartPoint {
+                        date: start + Duration::weeks(k as i64),
+                        value: 99.0 + (k % 7) as f64 / 10.0,
+                        missed: false,
+                        key: k,
+                    })
+                    .collect(),
+                label: Box::new(|k| {
+                    asked.set(asked.get() + 1);
+                    (format!("point {k}"), Some(format!("r/{k}.html")))
+                }),
+            }],
+            target: None,
+            width: 720,
+            height: 280,
+            y_range: None,
+            target_label: "",
+            x_range: None,
+        })
+        .unwrap();
+        let markers = svg.matches("<circle").count();
+        assert!(
+            markers > 50 && markers <= 720 / MARKER_SPACING as usize,
+            "{markers}"
+        );
+        assert_eq!(asked.get(), markers);
+        assert!(
+            svg.contains("<title>point 4999</title>"),
+            "the latest point"
+        );
+        // The line keeps at most four points per pixel column.
+        let line = svg.split("<polyline").nth(1).unwrap();
+        let pts = line
+            .split("points=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap();
+        assert!(
+            pts.split(' ').count() <= 4 * 720,
+            "{}",
+            pts.split(' ').count()
+        );
     }
 
     #[test]

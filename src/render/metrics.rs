@@ -16,6 +16,28 @@ pub fn show(v: f64) -> String {
     format_value(v, 4)
 }
 
+/// A change since the previous point, as templates show it: signed
+/// value, whether it is good, bad or flat, and the arrow for that.
+#[derive(serde::Serialize)]
+struct Change {
+    value: String,
+    trend: &'static str,
+    symbol: &'static str,
+}
+
+fn change_view(s: &Series, c: f64) -> Change {
+    let trend = s.trend(c);
+    Change {
+        value: signed(c),
+        trend,
+        symbol: match trend {
+            "good" => "▲",
+            "bad" => "▼",
+            _ => "■",
+        },
+    }
+}
+
 fn signed(v: f64) -> String {
     let s = show(v.abs());
     if v > 0.0 {
@@ -56,19 +78,25 @@ impl Renderer<'_> {
         let points = s
             .points
             .iter()
-            .map(|p| ChartPoint {
+            .enumerate()
+            .map(|(key, p)| ChartPoint {
                 date: p.date,
                 value: p.value,
-                tooltip: format!(
-                    "{} · {} · {}{unit}",
-                    self.date_display(p.date),
-                    self.week_label(p.week),
-                    show(p.value)
-                ),
                 missed: s.status_of(p.value) == Status::Missed,
-                href: Some(format!("{}#{}", relative_url(page, &p.url), p.anchor)),
+                key,
             })
             .collect();
+        let label = move |k: usize| {
+            let p = &s.points[k];
+            let tooltip = format!(
+                "{} · {} · {}{unit}",
+                self.date_display(p.date),
+                self.week_label(p.week),
+                show(p.value)
+            );
+            let href = format!("{}#{}", relative_url(page, &p.url), p.anchor);
+            (tooltip, Some(href))
+        };
         let desc = match (s.points.first(), s.points.last()) {
             (Some(a), Some(b)) => format!(
                 "{} {}: {} – {}, {} → {}{unit}",
@@ -81,7 +109,7 @@ impl Renderer<'_> {
             ),
             _ => s.name.clone(),
         };
-        charts::line_chart(&LineChart {
+        let svg = charts::line_chart(&LineChart {
             id: &format!("c-{}", s.id),
             title: &s.name,
             desc: &desc,
@@ -90,6 +118,7 @@ impl Renderer<'_> {
                 name: s.name.clone(),
                 class: "s0".into(),
                 points,
+                label: Box::new(label),
             }],
             target: s.target,
             width,
@@ -102,7 +131,8 @@ impl Renderer<'_> {
                 None
             },
         })
-        .unwrap_or_default()
+        .unwrap_or_default();
+        svg
     }
 
     /// What the dashboard and home page say about a series.
@@ -126,7 +156,7 @@ impl Renderer<'_> {
                 "week": p.week,
                 "url": format!("{}#{}", relative_url(page, &p.url), p.anchor),
             })),
-            "change": change.map(|c| json!({"value": signed(c), "trend": s.trend(c)})),
+            "change": change.map(|c| change_view(s, c)),
             "min": s.min().map(show),
             "max": s.max().map(show),
             "target": s.target.map(show),
@@ -191,24 +221,36 @@ impl Renderer<'_> {
     pub(super) fn metric_page(&self, s: &Series) -> Result<OutFile, Diagnostic> {
         let url = self.series_url(s);
         let mut ctx = self.base_context(&url, "metrics");
-        let rows: Vec<Value> = s
+        // Typed rows, serialised once into the context (a `json!` per row
+        // would be built, then copied by `insert`): on a long series this
+        // table is most of the page's cost.
+        #[derive(serde::Serialize)]
+        struct Row<'a> {
+            date: String,
+            date_display: String,
+            week: Option<u32>,
+            week_label: String,
+            value: String,
+            change: Option<Change>,
+            status: Status,
+            report: &'a str,
+            url: String,
+        }
+        let rows: Vec<Row> = s
             .points
             .iter()
             .enumerate()
             .rev()
-            .map(|(i, p)| {
-                let change = s.change_at(i);
-                json!({
-                    "date": iso(p.date),
-                    "date_display": self.date_display(p.date),
-                    "week": p.week,
-                    "week_label": self.week_label(p.week),
-                    "value": show(p.value),
-                    "change": change.map(|c| json!({"value": signed(c), "trend": s.trend(c)})),
-                    "status": s.status_of(p.value),
-                    "report": self.site.reports[p.report].doc.title(),
-                    "url": format!("{}#{}", relative_url(&url, &p.url), p.anchor),
-                })
+            .map(|(i, p)| Row {
+                date: iso(p.date),
+                date_display: self.date_display(p.date),
+                week: p.week,
+                week_label: self.week_label(p.week),
+                value: show(p.value),
+                change: s.change_at(i).map(|c| change_view(s, c)),
+                status: s.status_of(p.value),
+                report: self.site.reports[p.report].doc.title(),
+                url: format!("{}#{}", relative_url(&url, &p.url), p.anchor),
             })
             .collect();
         ctx.insert("series", &self.series_summary(s, &url));
@@ -234,7 +276,7 @@ impl Renderer<'_> {
                     "value": show(p.value),
                     "anchor": p.anchor,
                     "url": relative_url(page, &self.series_url(s)),
-                    "change": change.map(|c| json!({"value": signed(c), "trend": s.trend(c)})),
+                    "change": change.map(|c| change_view(s, c)),
                     "status": s.status_of(p.value),
                 }))
             })
@@ -269,11 +311,17 @@ impl Renderer<'_> {
             return Ok(());
         }
         let (dashboard, pages) = rayon::join(
-            || sink(self.metrics_dashboard()?),
             || {
-                series
-                    .par_iter()
-                    .try_for_each(|&k| sink(self.metric_page(&self.site.metrics[k])?))
+                sink(crate::diag::timed("metric dashboard", || {
+                    self.metrics_dashboard()
+                })?)
+            },
+            || {
+                series.par_iter().try_for_each(|&k| {
+                    sink(crate::diag::timed("metric page", || {
+                        self.metric_page(&self.site.metrics[k])
+                    })?)
+                })
             },
         );
         dashboard.and(pages)

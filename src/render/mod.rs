@@ -302,7 +302,21 @@ impl<'a> Renderer<'a> {
             .iter()
             .filter(|p| p.doc.meta.date.is_some())
             .collect();
-        let mut years: Vec<serde_json::Value> = Vec::new();
+        // Typed, serialised once by `insert`: on a large archive this list
+        // is most of the page.
+        #[derive(serde::Serialize)]
+        struct Month {
+            month: u32,
+            label: String,
+            reports: Vec<ListItem>,
+        }
+        #[derive(serde::Serialize)]
+        struct Year {
+            year: i32,
+            count: usize,
+            months: Vec<Month>,
+        }
+        let mut years: Vec<Year> = Vec::new();
         // Newest first: the archive is read from the top.
         let mut by_year: std::collections::BTreeMap<
             i32,
@@ -319,18 +333,26 @@ impl<'a> Renderer<'a> {
         }
         for (year, months) in by_year.into_iter().rev() {
             let count: usize = months.values().map(Vec::len).sum();
-            let months: Vec<serde_json::Value> = months
+            let months: Vec<Month> = months
                 .into_iter()
                 .rev()
-                .map(|(m, mut reports)| {
+                .map(|(month, mut reports)| {
                     reports.reverse();
-                    let label = NaiveDate::from_ymd_opt(year, m, 1)
+                    let label = NaiveDate::from_ymd_opt(year, month, 1)
                         .map(|d| d.format(self.theme.string("month_format")).to_string())
                         .unwrap_or_default();
-                    json!({"month": m, "label": label, "reports": reports})
+                    Month {
+                        month,
+                        label,
+                        reports,
+                    }
                 })
                 .collect();
-            years.push(json!({"year": year, "count": count, "months": months}));
+            years.push(Year {
+                year,
+                count,
+                months,
+            });
         }
         let undated: Vec<ListItem> = self
             .site
@@ -478,9 +500,18 @@ impl<'a> Renderer<'a> {
                 if changed.series.is_empty() {
                     return Ok(());
                 }
-                self.metric_pages(sink, Some(&changed.series))?;
-                sink(data::metrics_json(self.site))?;
-                sink(data::metrics_csv(self.site))
+                let (pages, data) = rayon::join(
+                    || {
+                        crate::diag::timed("metric pages", || {
+                            self.metric_pages(sink, Some(&changed.series))
+                        })
+                    },
+                    || {
+                        crate::diag::timed("metrics.json", || sink(data::metrics_json(self.site)))?;
+                        crate::diag::timed("metrics.csv", || sink(data::metrics_csv(self.site)))
+                    },
+                );
+                pages.and(data)
             };
             let projects = || -> Result<(), Diagnostic> {
                 if changed.timeline && changed.projects.is_empty() {

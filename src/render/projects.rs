@@ -333,16 +333,31 @@ impl Renderer<'_> {
 
     /// The progress chart (overall and parts) and its legend.
     fn progress_chart(&self, p: &Project, page: &str) -> (String, Vec<(String, String)>) {
-        let point = |e: &crate::site::projects::Entry, v: f64, label: &str| ChartPoint {
-            date: e.date,
+        let point = |k: usize, v: f64| ChartPoint {
+            date: p.entries[k].date,
             value: v,
-            tooltip: format!(
-                "{} · {label} {}%",
-                self.date_display(e.date),
-                charts::format_value(v, 2)
-            ),
             missed: false,
-            href: Some(format!("{}#{}", relative_url(page, &e.url), e.anchor)),
+            key: k,
+        };
+        // The tooltip names the line: overall progress, or a part.
+        let label = |name: &str, part: bool| -> charts::Label<'_> {
+            let name = name.to_string();
+            Box::new(move |k: usize| {
+                let e = &p.entries[k];
+                let v = match part {
+                    true => e.parts.get(&name).copied(),
+                    false => e.progress,
+                };
+                let tooltip = format!(
+                    "{} · {name} {}%",
+                    self.date_display(e.date),
+                    charts::format_value(v.unwrap_or_default(), 2)
+                );
+                (
+                    tooltip,
+                    Some(format!("{}#{}", relative_url(page, &e.url), e.anchor)),
+                )
+            })
         };
         let overall = self.theme.string("progress");
         let mut lines = vec![Line {
@@ -351,8 +366,10 @@ impl Renderer<'_> {
             points: p
                 .entries
                 .iter()
-                .filter_map(|e| e.progress.map(|v| point(e, v, overall)))
+                .enumerate()
+                .filter_map(|(k, e)| e.progress.map(|v| point(k, v)))
                 .collect(),
+            label: label(overall, false),
         }];
         let mut part_names: Vec<&String> = p.entries.iter().flat_map(|e| e.parts.keys()).collect();
         part_names.sort();
@@ -364,8 +381,10 @@ impl Renderer<'_> {
                 points: p
                     .entries
                     .iter()
-                    .filter_map(|e| e.parts.get(*name).map(|v| point(e, *v, name)))
+                    .enumerate()
+                    .filter_map(|(j, e)| e.parts.get(*name).map(|v| point(j, *v)))
                     .collect(),
+                label: label(name, true),
             });
         }
         lines.retain(|l| !l.points.is_empty());
