@@ -218,15 +218,39 @@ fn without_source((mut page, diags): (Page, Vec<Diagnostic>)) -> (Page, Vec<Diag
     (page, diags)
 }
 
+/// Views carried over from an earlier build because none of the facts
+/// they are made of moved (`serve`), each with the findings made building
+/// it. `None` builds that view.
+#[derive(Default)]
+pub struct Kept {
+    pub metrics: Option<(Vec<metrics::Series>, Vec<Diagnostic>)>,
+    pub projects: Option<(Vec<projects::Project>, Vec<Diagnostic>)>,
+    pub incidents: Option<Vec<incidents::Entry>>,
+}
+
 /// Joins prepared pages into the site: daily notes under their reports, and
 /// the cross-report views (series, projects, incidents) from their facts.
 pub fn assemble(
+    reports: Vec<Page>,
+    dailies: Vec<Page>,
+    weeks: Weeks,
+    config: Config,
+    diags: Vec<Diagnostic>,
+) -> Site {
+    assemble_keeping(reports, dailies, weeks, config, diags, Kept::default()).0
+}
+
+/// `assemble`, reusing the views in `kept`. Also returns the views'
+/// findings (series, projects), which `Site::diags` has too, so a later
+/// update can keep them with their view.
+pub fn assemble_keeping(
     mut reports: Vec<Page>,
     dailies: Vec<Page>,
     weeks: Weeks,
     config: Config,
     mut diags: Vec<Diagnostic>,
-) -> Site {
+    kept: Kept,
+) -> (Site, [Vec<Diagnostic>; 2]) {
     for r in reports.iter_mut() {
         r.dailies.clear();
     }
@@ -237,28 +261,41 @@ pub fn assemble(
     }
     // The three views are independent: built side by side, their findings
     // added in a fixed order.
+    let Kept {
+        metrics: kept_metrics,
+        projects: kept_projects,
+        incidents: kept_incidents,
+    } = kept;
     let ((metrics, metric_diags), ((projects, project_diags), incidents)) = rayon::join(
         || {
-            let mut d = Vec::new();
-            let m = crate::diag::timed("series", || metrics::build(&reports, &config, &mut d));
-            (m, d)
+            kept_metrics.unwrap_or_else(|| {
+                let mut d = Vec::new();
+                let m = crate::diag::timed("series", || metrics::build(&reports, &config, &mut d));
+                (m, d)
+            })
         },
         || {
             rayon::join(
                 || {
-                    let mut d = Vec::new();
-                    let p = crate::diag::timed("projects", || {
-                        projects::build(&reports, &config, &mut d)
-                    });
-                    (p, d)
+                    kept_projects.unwrap_or_else(|| {
+                        let mut d = Vec::new();
+                        let p = crate::diag::timed("projects", || {
+                            projects::build(&reports, &config, &mut d)
+                        });
+                        (p, d)
+                    })
                 },
-                || crate::diag::timed("incidents", || incidents::build(&reports)),
+                || {
+                    kept_incidents.unwrap_or_else(|| {
+                        crate::diag::timed("incidents", || incidents::build(&reports))
+                    })
+                },
             )
         },
     );
-    diags.extend(metric_diags);
-    diags.extend(project_diags);
-    Site {
+    diags.extend(metric_diags.iter().cloned());
+    diags.extend(project_diags.iter().cloned());
+    let site = Site {
         config,
         weeks,
         reports,
@@ -267,7 +304,8 @@ pub fn assemble(
         projects,
         incidents,
         diags,
-    }
+    };
+    (site, [metric_diags, project_diags])
 }
 
 fn collect(pages: Vec<(Page, Vec<Diagnostic>)>, diags: &mut Vec<Diagnostic>) -> Vec<Page> {

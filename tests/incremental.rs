@@ -228,6 +228,9 @@ fn incremental_rebuilds_match_a_full_build() {
         "{:?}",
         out.changed
     );
+    // Of the three views only the series are built again; the projects
+    // and incidents are kept (the check below compares all with a full build).
+    assert_eq!(out.stats.views_built, 1);
     assert!(
         !out.changed.iter().any(|c| c.starts_with("projects")),
         "{:?}",
@@ -244,6 +247,12 @@ fn incremental_rebuilds_match_a_full_build() {
     check(&mut engine, root, &[W50], "incident edited");
     edit(root, W39, |t| t.replace("研发进度50%", "研发进度60%"));
     check(&mut engine, root, &[W39], "project update edited");
+    edit(root, W39, |t| t.replace("研发进度60%", "研发进度70%"));
+    let out = engine
+        .update_pages(&[root.join("content").join(W39)])
+        .unwrap();
+    assert_eq!(out.stats.views_built, 1, "only the projects");
+    check(&mut engine, root, &[W39], "project update edited again");
     // Prose that feeds no view: only the page around it changes.
     edit(root, W50, |t| {
         t.replace("如果安全稳定都无法满足", "如果连安全稳定都无法满足")

@@ -80,6 +80,9 @@ pub struct Stats {
     pub prepared: usize,
     /// Output files rendered.
     pub rendered: usize,
+    /// Cross-report views (series, projects, incidents) built rather than
+    /// kept from the last update.
+    pub views_built: usize,
     /// The update started from nothing (first build, config or theme change).
     pub from_scratch: bool,
     pub elapsed: Duration,
@@ -112,8 +115,9 @@ struct State {
     index_key: Vec<(PathBuf, String)>,
     /// The last site, whose pages are the prepare cache.
     site: Option<Site>,
-    /// The findings `site::assemble` added itself last time it ran.
-    assemble_diags: Option<Vec<Diagnostic>>,
+    /// The findings `site::assemble` made building the series and the
+    /// projects, last time it ran: kept with the views they belong to.
+    view_diags: Option<[Vec<Diagnostic>; 2]>,
     /// `site::prepare`'s findings per document source.
     prepare_diags: HashMap<PathBuf, Vec<Diagnostic>>,
     files: Arc<Files>,
@@ -139,7 +143,7 @@ struct State {
 enum Slot {
     Cached(Page),
     /// With the `signature` of the page it replaces, if any.
-    Fresh(Doc, Option<[String; 3]>),
+    Fresh(Doc, Option<Signature>),
 }
 
 /// What a page contributes to the site beyond its own page: its facts
@@ -149,45 +153,72 @@ enum Slot {
 /// page's signature moved, those views and the parts of other pages drawn
 /// from them are unchanged.
 ///
-/// In three parts: the facts, where the page is (date, week, URL, parent:
-/// its place in every list), and the rest of its metadata (title, tags).
-/// When facts or a title moved but no page moved, the pages and aggregate
-/// outputs they reach can be told apart (`Renderer::report_view_key`,
-/// `ViewChanges`); a page that moved changes every list of reports, so
-/// everything is rendered.
-fn signature(p: &Page) -> [String; 3] {
-    let d = &p.doc;
+/// In five parts: the facts of each view (figures, project updates,
+/// incidents), where the page is (date, week, URL, parent: its place in
+/// every list), and the rest of its metadata (title, tags). When facts or a
+/// title moved but no page moved, the pages and aggregate outputs they
+/// reach can be told apart (`Renderer::report_view_key`, `ViewChanges`),
+/// and a view whose facts did not move is kept as it is; a page that moved
+/// changes every list of reports, so everything is rendered.
+fn signature(p: &Page) -> Signature {
+    let (d, f) = (&p.doc, &p.facts);
     [
-        format!("{:?}", p.facts),
+        format!("{:?}{:?}", f.figures, f.candidates),
+        format!("{:?}", f.projects),
+        format!("{:?}", f.incidents),
         format!("{:?}|{:?}|{}|{:?}", d.meta.date, d.week, d.url, d.parent),
         format!("{:?}", d.meta),
     ]
 }
 
+type Signature = [String; 5];
+/// `Signature` parts: the facts of the three views, the place, the rest.
+const FIGURES: usize = 0;
+const PROJECTS: usize = 1;
+const INCIDENTS: usize = 2;
+const PLACE: usize = 3;
+const META: usize = 4;
+
 /// A page as prepared (or cached), with its own findings when prepared and
 /// which parts of its `signature` moved.
-type Prepared = (Page, Option<Vec<Diagnostic>>, [bool; 3]);
+type Prepared = (Page, Option<Vec<Diagnostic>>, [bool; 5]);
 
-/// The views `site::assemble` makes, kept from the last update to compare.
-type Views = (Vec<Series>, Vec<Project>, Vec<IncidentEntry>);
+/// The views `site::assemble` made last time, to compare with the new
+/// ones; `None` for a view that was kept (so is unchanged).
+type Views = (
+    Option<Vec<Series>>,
+    Option<Vec<Project>>,
+    Option<Vec<IncidentEntry>>,
+);
 
 /// Which series and projects differ between two sets of views; `None` when
 /// they were added, removed or reordered (every aggregate output then).
 fn view_changes(old: &Views, site: &Site) -> Option<ViewChanges> {
-    fn changed<T: PartialEq>(old: &[T], new: &[T], id: impl Fn(&T) -> &str) -> Option<Vec<usize>> {
+    fn changed<T: PartialEq>(
+        old: &Option<Vec<T>>,
+        new: &[T],
+        id: impl Fn(&T) -> &str,
+    ) -> Option<Vec<usize>> {
+        let Some(old) = old else {
+            return Some(Vec::new());
+        };
         if old.len() != new.len() || old.iter().zip(new).any(|(a, b)| id(a) != id(b)) {
             return None;
         }
         Some((0..new.len()).filter(|&k| old[k] != new[k]).collect())
     }
     // The incident log page exists only when there are incidents.
-    if old.2.is_empty() != site.incidents.is_empty() {
+    if old
+        .2
+        .as_ref()
+        .is_some_and(|o| o.is_empty() != site.incidents.is_empty())
+    {
         return None;
     }
     Some(ViewChanges {
         series: changed(&old.0, &site.metrics, |s| &s.id)?,
         projects: changed(&old.1, &site.projects, |p| &p.id)?,
-        incidents: old.2 != site.incidents,
+        incidents: old.2.as_ref().is_some_and(|o| *o != site.incidents),
         timeline: false,
     })
 }
@@ -313,7 +344,7 @@ impl Engine {
                     index_key: Vec::new(),
                     site: None,
                     prepare_diags: HashMap::new(),
-                    assemble_diags: None,
+                    view_diags: None,
                     files: Arc::new(Files::new()),
                     home: Vec::new(),
                     aggregates: Vec::new(),
@@ -447,8 +478,10 @@ impl Engine {
             weeks,
             diags: mut site_diags,
         } = archive;
-        // Anything in a signature; a page's place; its title or tags.
+        // Anything in a signature; a page's place; its title or tags; the
+        // facts of each view.
         let (mut facts_moved, mut order_moved, mut meta_moved) = (false, false, false);
+        let mut view_moved = [false; 3];
         let mut prepare = |docs: Vec<Doc>| -> (Vec<Page>, Vec<usize>) {
             let slots: Vec<Slot> = docs
                 .into_iter()
@@ -466,15 +499,15 @@ impl Engine {
             let pages: Vec<Prepared> = slots
                 .into_par_iter()
                 .map(|slot| match slot {
-                    Slot::Cached(p) => (p, None, [false; 3]),
+                    Slot::Cached(p) => (p, None, [false; 5]),
                     Slot::Fresh(d, old) => {
                         let (p, diags) = site::prepare(d, &index, config);
                         let moved = match old {
                             Some(old) => {
                                 let new = signature(&p);
-                                [0, 1, 2].map(|k| old[k] != new[k])
+                                std::array::from_fn(|k| old[k] != new[k])
                             }
-                            None => [true; 3],
+                            None => [true; 5],
                         };
                         (p, Some(diags), moved)
                     }
@@ -482,10 +515,13 @@ impl Engine {
                 .collect();
             let pages = pages
                 .into_iter()
-                .map(|(p, d, [facts, order, meta])| {
-                    facts_moved |= facts || order || meta;
-                    order_moved |= order;
-                    meta_moved |= order || meta;
+                .map(|(p, d, moved)| {
+                    facts_moved |= moved.iter().any(|m| *m);
+                    order_moved |= moved[PLACE];
+                    meta_moved |= moved[PLACE] || moved[META];
+                    for (v, k) in view_moved.iter_mut().zip([FIGURES, PROJECTS, INCIDENTS]) {
+                        *v |= moved[k];
+                    }
                     if let Some(d) = d {
                         st.prepare_diags.insert(p.doc.source.clone(), d);
                     }
@@ -510,46 +546,45 @@ impl Engine {
             }
         }
         let mut old_views: Option<Views> = None;
-        let site = match (shell, &st.assemble_diags) {
-            // No page's signature moved: the views `site::assemble` would
-            // compute are the ones it computed last time. Join the pages as
-            // it does and keep the views (they cost more than everything
-            // else on a large archive).
-            (Some(mut shell), Some(own)) if !facts_moved => {
-                let mut reports = reports;
-                for r in reports.iter_mut() {
-                    r.dailies.clear();
+        let weeks = weeks.unwrap_or(Weeks::Iso);
+        let (site, view_diags) = match (shell, st.view_diags.take()) {
+            // No page moved and no title changed: a view none of whose facts
+            // moved is the one `site::assemble` made last time. It is kept
+            // (the views cost more than everything else on a large
+            // archive); the others are built and compared with their old
+            // selves.
+            (Some(shell), Some([series_diags, project_diags])) if !meta_moved => {
+                let mut kept = site::Kept::default();
+                let mut old: Views = (None, None, None);
+                if view_moved[0] {
+                    old.0 = Some(shell.metrics);
+                } else {
+                    kept.metrics = Some((shell.metrics, series_diags));
                 }
-                for (i, d) in dailies.iter().enumerate() {
-                    if let Some(p) = d.doc.parent {
-                        reports[p].dailies.push(i);
-                    }
+                if view_moved[1] {
+                    old.1 = Some(shell.projects);
+                } else {
+                    kept.projects = Some((shell.projects, project_diags));
                 }
-                site_diags.extend(own.iter().cloned());
-                shell.reports = reports;
-                shell.dailies = dailies;
-                shell.diags = site_diags;
-                shell
+                if view_moved[2] {
+                    old.2 = Some(shell.incidents);
+                } else {
+                    kept.incidents = Some(shell.incidents);
+                }
+                if facts_moved {
+                    old_views = Some(old);
+                }
+                stats.views_built = view_moved.iter().filter(|m| **m).count();
+                site::assemble_keeping(reports, dailies, weeks, config.clone(), site_diags, kept)
             }
             (shell, _) => {
-                old_views = shell.map(|s| (s.metrics, s.projects, s.incidents));
-                let given = site_diags.clone();
-                let site = site::assemble(
-                    reports,
-                    dailies,
-                    weeks.unwrap_or(Weeks::Iso),
-                    config.clone(),
-                    site_diags,
-                );
-                // What assemble found itself, to add back when it is skipped
-                // (only if it appended to the findings it was given).
-                st.assemble_diags = site
-                    .diags
-                    .starts_with(&given)
-                    .then(|| site.diags[given.len()..].to_vec());
-                site
+                old_views = shell.map(|s| (Some(s.metrics), Some(s.projects), Some(s.incidents)));
+                stats.views_built = 3;
+                let kept = site::Kept::default();
+                site::assemble_keeping(reports, dailies, weeks, config.clone(), site_diags, kept)
             }
         };
+        st.view_diags = Some(view_diags);
         stats.lap("prepare", &mut t);
         stats.reports = site.reports.len();
         stats.dailies = site.dailies.len();
@@ -631,7 +666,10 @@ impl Engine {
                 .rev()
                 .find(|&i| site.reports[i].doc.meta.date.is_some());
             HomeParts {
-                index: facts_moved || changed_reports.iter().any(|&i| Some(i) == latest),
+                index: changed_reports.iter().any(|&i| Some(i) == latest)
+                    || changes
+                        .as_ref()
+                        .is_some_and(|c| c.series.iter().any(|&k| site.metrics[k].headline)),
                 feed: changed_reports.iter().any(|&i| renderer.in_feed(i)),
                 rest: false,
             }
