@@ -9,7 +9,7 @@ pub mod meta;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use chrono::{Duration, NaiveDate};
+use chrono::{Datelike, Duration, NaiveDate};
 use rayon::prelude::*;
 
 use crate::config::Config;
@@ -384,12 +384,36 @@ pub fn fnv1a(bytes: &[u8]) -> u64 {
 
 /// Date formatting used in data files and pages.
 pub fn iso(date: NaiveDate) -> String {
-    date.format("%Y-%m-%d").to_string()
+    // The same text as `%Y-%m-%d` for four-digit years, without parsing a
+    // format string: this runs for every date on every page and data file.
+    if (0..=9999).contains(&date.year()) {
+        date.to_string()
+    } else {
+        date.format("%Y-%m-%d").to_string()
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn iso_dates_match_the_format_string() {
+        for (y, m, d) in [
+            (2023, 4, 14),
+            (5, 1, 2),
+            (9999, 12, 31),
+            (12345, 6, 7),
+            (-44, 3, 15),
+        ] {
+            let date = NaiveDate::from_ymd_opt(y, m, d).unwrap();
+            assert_eq!(iso(date), date.format("%Y-%m-%d").to_string());
+        }
+        assert_eq!(
+            iso(NaiveDate::from_ymd_opt(2023, 4, 14).unwrap()),
+            "2023-04-14"
+        );
+    }
 
     fn doc(source: &str, text: &str) -> Doc {
         let e = meta::extract(text, Path::new(source));

@@ -121,34 +121,41 @@ pub fn metrics_json(site: &Site) -> OutFile {
     pretty("data/metrics.json", &BTreeMap::from([("metrics", metrics)]))
 }
 
-/// Quotes a CSV field when it needs it (RFC 4180).
-fn csv_field(s: &str) -> String {
+/// Appends a CSV field, quoted when it needs it (RFC 4180).
+fn push_csv(out: &mut String, s: &str) {
     if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
+        out.push('"');
+        out.push_str(&s.replace('"', "\"\""));
+        out.push('"');
     } else {
-        s.to_string()
+        out.push_str(s);
     }
 }
 
 /// `data/metrics.csv`: one row per point, for spreadsheets. Starts with a
 /// UTF-8 BOM so Excel opens the Chinese names correctly.
 pub fn metrics_csv(site: &Site) -> OutFile {
+    use std::fmt::Write;
     let mut out =
         String::from("\u{feff}metric_id,metric,unit,group,date,week,value,target,report\n");
     for s in &site.metrics {
+        // What every row of the series starts with, made once: a series
+        // can have thousands of rows.
+        let mut head = String::new();
+        for f in [&s.id, &s.name, &s.unit, &s.group] {
+            push_csv(&mut head, f);
+            head.push(',');
+        }
+        let target = s.target.map(|t| t.to_string()).unwrap_or_default();
         for p in &s.points {
-            let row = [
-                csv_field(&s.id),
-                csv_field(&s.name),
-                csv_field(&s.unit),
-                csv_field(&s.group),
-                iso(p.date),
-                p.week.map(|w| w.to_string()).unwrap_or_default(),
-                p.value.to_string(),
-                s.target.map(|t| t.to_string()).unwrap_or_default(),
-                csv_field(&p.url),
-            ];
-            out.push_str(&row.join(","));
+            out.push_str(&head);
+            out.push_str(&iso(p.date));
+            out.push(',');
+            if let Some(w) = p.week {
+                let _ = write!(out, "{w}");
+            }
+            let _ = write!(out, ",{},{target},", p.value);
+            push_csv(&mut out, &p.url);
             out.push('\n');
         }
     }

@@ -85,6 +85,8 @@ pub struct Renderer<'a> {
     /// scan of the whole log per page would make the build quadratic.
     incidents_of: Vec<Vec<usize>>,
     entries_of: Vec<Vec<(usize, usize)>>,
+    /// The theme's `date_format`, parsed once: it formats every date shown.
+    date_items: Vec<chrono::format::Item<'a>>,
 }
 
 impl<'a> Renderer<'a> {
@@ -109,6 +111,10 @@ impl<'a> Renderer<'a> {
             base: Context::new(),
             incidents_of,
             entries_of,
+            // `theme::load` refused a format that does not parse.
+            date_items: chrono::format::StrftimeItems::new(theme.string("date_format"))
+                .parse()
+                .unwrap_or_default(),
         };
         let c = &site.config;
         let mut base = Context::new();
@@ -134,7 +140,7 @@ impl<'a> Renderer<'a> {
     }
 
     pub fn date_display(&self, date: NaiveDate) -> String {
-        date.format(self.theme.string("date_format")).to_string()
+        date.format_with_items(self.date_items.iter()).to_string()
     }
 
     fn base_context(&self, page_url: &str, section: &str) -> Context {

@@ -273,6 +273,20 @@ pub fn load(root: &Path, theme: &str, language: &str) -> Result<Theme, Diagnosti
             ))
         }
     };
+    // A date format chrono cannot follow would fail on the first date it
+    // formats: refused here, naming the key, instead.
+    for key in ["date_format", "month_format", "incidents_month_format"] {
+        let Some(format) = strings.get(key).and_then(|v| v.as_str()) else {
+            continue;
+        };
+        if chrono::format::StrftimeItems::new(format).parse().is_err() {
+            return Err(Diagnostic::error(
+                theme_dir.join("i18n.toml"),
+                None,
+                format!("`{key}` = \"{format}\" is not a date format chrono understands (see chrono's strftime)"),
+            ));
+        }
+    }
     Ok(Theme {
         tera,
         statics: statics.into_iter().collect(),
