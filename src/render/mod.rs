@@ -544,34 +544,45 @@ impl<'a> Renderer<'a> {
     /// the pages an edit of facts reaches.
     ///
     /// A hash of the inputs rather than the rendered parts: it is computed
-    /// for every report whenever facts move.
-    pub fn report_view_key(&self, i: usize) -> u64 {
+    /// for every report whenever facts move. One hash per view (series,
+    /// projects, incidents), of the views `parts` asks for (0 for the
+    /// others): an edit that changed one view needs only that one's.
+    pub fn report_view_key(&self, i: usize, parts: [bool; 3]) -> [u64; 3] {
         use std::hash::{Hash, Hasher};
-        let mut h = rustc_hash::FxHasher::default();
-        for (k, s) in self.site.metrics.iter().enumerate() {
-            if let Some(j) = s.point_of_report(i) {
-                let p = &s.points[j];
-                (k, p.value.to_bits(), &p.anchor).hash(&mut h);
-                s.change_at(j).map(f64::to_bits).hash(&mut h);
+        let mut keys = [0; 3];
+        if parts[0] {
+            let mut h = rustc_hash::FxHasher::default();
+            for (k, s) in self.site.metrics.iter().enumerate() {
+                if let Some(j) = s.point_of_report(i) {
+                    let p = &s.points[j];
+                    (k, p.value.to_bits(), &p.anchor).hash(&mut h);
+                    s.change_at(j).map(f64::to_bits).hash(&mut h);
+                }
             }
+            self.site.metrics.is_empty().hash(&mut h);
+            keys[0] = h.finish();
         }
-        for &(p, e) in &self.entries_of[i] {
-            let p = &self.site.projects[p];
-            (&p.id, &p.name, &p.entries[e].anchor).hash(&mut h);
+        if parts[1] {
+            let mut h = rustc_hash::FxHasher::default();
+            for &(p, e) in &self.entries_of[i] {
+                let p = &self.site.projects[p];
+                (&p.id, &p.name, &p.entries[e].anchor).hash(&mut h);
+            }
+            self.site.projects.is_empty().hash(&mut h);
+            keys[1] = h.finish();
         }
-        for &k in &self.incidents_of[i] {
-            let e = &self.site.incidents[k];
-            let i = &e.incident;
-            (&e.id, i.date, &i.time, &i.summary, &i.cause, &i.action).hash(&mut h);
-            (&i.impact, &i.text, i.line, &i.anchor).hash(&mut h);
+        if parts[2] {
+            let mut h = rustc_hash::FxHasher::default();
+            for &k in &self.incidents_of[i] {
+                let e = &self.site.incidents[k];
+                let i = &e.incident;
+                (&e.id, i.date, &i.time, &i.summary, &i.cause, &i.action).hash(&mut h);
+                (&i.impact, &i.text, i.line, &i.anchor).hash(&mut h);
+            }
+            self.site.incidents.is_empty().hash(&mut h);
+            keys[2] = h.finish();
         }
-        (
-            self.site.metrics.is_empty(),
-            self.site.projects.is_empty(),
-            self.site.incidents.is_empty(),
-        )
-            .hash(&mut h);
-        h.finish()
+        keys
     }
 
     /// The home page, 404, `data/reports.json`, the feeds and the static

@@ -131,7 +131,7 @@ struct State {
     diags: Vec<Diagnostic>,
     /// `Renderer::report_view_key` of every report, as of the last update
     /// that changed the views.
-    view_keys: Vec<u64>,
+    view_keys: Vec<ViewKey>,
     aggregates: Vec<String>,
 }
 
@@ -609,16 +609,15 @@ impl Engine {
             _ => None,
         };
         let everything = relink || (facts_moved && changes.is_none());
-        // What each report page draws from the views, when they changed.
-        let all_view_keys = || -> Vec<u64> {
-            diag::timed("view keys", || {
-                (0..site.reports.len())
-                    .into_par_iter()
-                    .map(|i| renderer.report_view_key(i))
-                    .collect()
-            })
+        // What each report page draws from the views, when they changed:
+        // of the views that changed, the others' keys are as they were.
+        let old_keys = std::mem::take(&mut st.view_keys);
+        let parts = match &changes {
+            Some(c) if !everything => [!c.series.is_empty(), !c.projects.is_empty(), c.incidents],
+            _ => [true; 3],
         };
-        let view_keys = (everything || changes.is_some()).then(all_view_keys);
+        let view_keys = (everything || changes.is_some())
+            .then(|| report_view_keys(&renderer, site.reports.len(), parts, &old_keys));
         let all = || -> (Vec<usize>, Vec<usize>) {
             (
                 (0..site.reports.len()).collect(),
@@ -632,7 +631,7 @@ impl Engine {
             let (mut r, mut d) = dirty_pages(&site, &changed_reports, &changed_dailies);
             if let Some(keys) = &view_keys {
                 r.extend(
-                    (0..keys.len()).filter(|&i| st.view_keys.get(i).is_none_or(|k| *k != keys[i])),
+                    (0..keys.len()).filter(|&i| old_keys.get(i).is_none_or(|k| *k != keys[i])),
                 );
                 r.sort_unstable();
                 r.dedup();
@@ -652,9 +651,7 @@ impl Engine {
             }
             (r, d, canaries)
         };
-        if let Some(keys) = view_keys {
-            st.view_keys = keys;
-        }
+        st.view_keys = view_keys.unwrap_or(old_keys);
         stats.lap("compare", &mut t);
         // Of the home outputs, an edit that moved no title, date or order
         // changes the archive page only through the latest report's headings
@@ -700,7 +697,7 @@ impl Engine {
             home = renderer.render_home().map_err(|d| vec![d])?;
             let (r, d) = all();
             pages = renderer.render_pages(&r, &d).map_err(|d| vec![d])?;
-            st.view_keys = all_view_keys();
+            st.view_keys = report_view_keys(&renderer, site.reports.len(), [true; 3], &[]);
         }
         // Deferred, the previous index is served until `finish_search`;
         // the first build has none to serve.
@@ -787,6 +784,34 @@ impl Engine {
             stats,
         })
     }
+}
+
+/// `Renderer::report_view_key`: one hash per view.
+type ViewKey = [u64; 3];
+
+/// Every report's view key, computing only the `parts` asked for when
+/// `old` has the others (the same reports, as of the last update).
+fn report_view_keys(
+    renderer: &Renderer,
+    n: usize,
+    parts: [bool; 3],
+    old: &[ViewKey],
+) -> Vec<ViewKey> {
+    let parts = if old.len() == n { parts } else { [true; 3] };
+    diag::timed("view keys", || {
+        (0..n)
+            .into_par_iter()
+            .map(|i| {
+                let mut k = renderer.report_view_key(i, parts);
+                for p in 0..3 {
+                    if !parts[p] {
+                        k[p] = old[i][p];
+                    }
+                }
+                k
+            })
+            .collect()
+    })
 }
 
 /// Adds to `c` the aggregate outputs that show the titles of `reports`:
