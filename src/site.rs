@@ -102,15 +102,20 @@ pub struct LinkIndex {
 
 impl LinkIndex {
     pub fn new<'a>(docs: impl Iterator<Item = &'a Doc>) -> Self {
+        Self::from_pairs(docs.map(|d| (d.source.as_path(), d.url.as_str())))
+    }
+
+    /// From each document's (source, URL): all the index is made of.
+    pub fn from_pairs<'a>(docs: impl Iterator<Item = (&'a Path, &'a str)>) -> Self {
         let mut by_path = HashMap::new();
         let mut by_name: HashMap<String, Vec<String>> = HashMap::new();
-        for d in docs {
-            by_path.insert(d.source.clone(), d.url.clone());
-            if let Some(name) = d.source.file_name() {
+        for (source, url) in docs {
+            by_path.insert(source.to_path_buf(), url.to_string());
+            if let Some(name) = source.file_name() {
                 by_name
                     .entry(name.to_string_lossy().into_owned())
                     .or_default()
-                    .push(d.url.clone());
+                    .push(url.to_string());
             }
         }
         Self { by_path, by_name }

@@ -38,13 +38,15 @@
 //! The result is byte-identical to a full build: tests/incremental.rs
 //! checks that after edits, additions, deletions and renames.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use axum::body::Bytes;
 use rayon::prelude::*;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::content::{self, Doc, Weeks};
 use crate::diag::{self, Diagnostic};
@@ -109,7 +111,10 @@ struct Source {
 struct State {
     setup: Setup,
     content_abs: PathBuf,
-    sources: BTreeMap<PathBuf, Source>,
+    /// By path relative to the content folder, as bytes (here and in
+    /// `prepare_diags`): `Path`'s own `Hash` and `Ord` walk components,
+    /// which was a measurable share of every update on a large archive.
+    sources: FxHashMap<OsString, Source>,
     /// Every document's (source, URL), reports then daily notes, in order:
     /// what the link index and the order of pages are made of.
     index_key: Vec<(PathBuf, String)>,
@@ -119,7 +124,7 @@ struct State {
     /// projects, last time it ran: kept with the views they belong to.
     view_diags: Option<[Vec<Diagnostic>; 2]>,
     /// `site::prepare`'s findings per document source.
-    prepare_diags: HashMap<PathBuf, Vec<Diagnostic>>,
+    prepare_diags: FxHashMap<OsString, Vec<Diagnostic>>,
     files: Arc<Files>,
     /// Output paths of the last `render_home` and `render_aggregates`.
     home: Vec<String>,
@@ -340,10 +345,10 @@ impl Engine {
                 State {
                     setup,
                     content_abs,
-                    sources: BTreeMap::new(),
+                    sources: FxHashMap::default(),
                     index_key: Vec::new(),
                     site: None,
-                    prepare_diags: HashMap::new(),
+                    prepare_diags: FxHashMap::default(),
                     view_diags: None,
                     files: Arc::new(Files::new()),
                     home: Vec::new(),
@@ -414,7 +419,7 @@ impl Engine {
                 hinted.contains(*rel)
                     || st
                         .sources
-                        .get(*rel)
+                        .get(rel.as_os_str())
                         .is_none_or(|old| old.stamp.is_none() || old.stamp != *s)
             })
             .collect();
@@ -434,14 +439,19 @@ impl Engine {
                 )
             })
             .collect();
-        let keep: HashSet<&PathBuf> = found.iter().collect();
-        st.sources.retain(|rel, _| keep.contains(rel));
-        st.sources.extend(read);
+        let keep: FxHashSet<&OsStr> = found.iter().map(|p| p.as_os_str()).collect();
+        st.sources.retain(|rel, _| keep.contains(rel.as_os_str()));
+        st.sources
+            .extend(read.into_iter().map(|(rel, s)| (rel.into_os_string(), s)));
 
         stats.lap("read", &mut t);
         let mut diags = walk_diags;
         let mut docs = Vec::with_capacity(st.sources.len());
-        for s in st.sources.values() {
+        // In path order, as a full build reads them.
+        for s in found
+            .iter()
+            .filter_map(|rel| st.sources.get(rel.as_os_str()))
+        {
             diags.extend(s.diags.iter().cloned());
             docs.extend(s.doc.clone());
         }
@@ -459,19 +469,25 @@ impl Engine {
         // The previous site, its pages taken out into the cache; what is
         // left (its metric, project and incident views) may be reused.
         let mut shell: Option<Site> = None;
-        let mut cached: HashMap<PathBuf, Page> = match st.site.take() {
+        let mut cached: FxHashMap<OsString, Page> = match st.site.take() {
             Some(mut s) if !relink => {
                 let pages = std::mem::take(&mut s.reports)
                     .into_iter()
                     .chain(std::mem::take(&mut s.dailies))
-                    .map(|p| (p.doc.source.clone(), p))
+                    .map(|p| (p.doc.source.as_os_str().to_owned(), p))
                     .collect();
                 shell = Some(s);
                 pages
             }
-            _ => HashMap::new(),
+            _ => FxHashMap::default(),
         };
-        let index = LinkIndex::new(archive.reports.iter().chain(&archive.dailies));
+        // Only a document prepared anew resolves links: built for the first.
+        let index = std::sync::OnceLock::new();
+        let index_of = || {
+            index.get_or_init(|| {
+                LinkIndex::from_pairs(index_key.iter().map(|(p, u)| (p.as_path(), u.as_str())))
+            })
+        };
         let content::Archive {
             reports,
             dailies,
@@ -485,7 +501,7 @@ impl Engine {
         let mut prepare = |docs: Vec<Doc>| -> (Vec<Page>, Vec<usize>) {
             let slots: Vec<Slot> = docs
                 .into_iter()
-                .map(|d| match cached.remove(&d.source) {
+                .map(|d| match cached.remove(d.source.as_os_str()) {
                     Some(p) if p.doc == d => Slot::Cached(p),
                     old => Slot::Fresh(d, old.as_ref().map(signature)),
                 })
@@ -501,7 +517,7 @@ impl Engine {
                 .map(|slot| match slot {
                     Slot::Cached(p) => (p, None, [false; 5]),
                     Slot::Fresh(d, old) => {
-                        let (p, diags) = site::prepare(d, &index, config);
+                        let (p, diags) = site::prepare(d, index_of(), config);
                         let moved = match old {
                             Some(old) => {
                                 let new = signature(&p);
@@ -523,7 +539,8 @@ impl Engine {
                         *v |= moved[k];
                     }
                     if let Some(d) = d {
-                        st.prepare_diags.insert(p.doc.source.clone(), d);
+                        st.prepare_diags
+                            .insert(p.doc.source.as_os_str().to_owned(), d);
                     }
                     p
                 })
@@ -533,15 +550,15 @@ impl Engine {
         let (reports, changed_reports) = prepare(reports);
         let (dailies, changed_dailies) = prepare(dailies);
         stats.prepared = changed_reports.len() + changed_dailies.len();
-        let live: HashSet<&Path> = reports
+        let live: FxHashSet<&OsStr> = reports
             .iter()
             .chain(&dailies)
-            .map(|p| p.doc.source.as_path())
+            .map(|p| p.doc.source.as_os_str())
             .collect();
         st.prepare_diags
-            .retain(|src, _| live.contains(src.as_path()));
+            .retain(|src, _| live.contains(src.as_os_str()));
         for p in reports.iter().chain(&dailies) {
-            if let Some(d) = st.prepare_diags.get(&p.doc.source) {
+            if let Some(d) = st.prepare_diags.get(p.doc.source.as_os_str()) {
                 site_diags.extend(d.iter().cloned());
             }
         }
