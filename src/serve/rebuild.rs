@@ -10,7 +10,10 @@
 //!   runs on all documents: it is only sorting and naming.
 //! - **prepare**: `site::prepare` is pure in (document, link index, config).
 //!   Its result is reused when the document is equal to the cached one and
-//!   the link index (every document's source and URL) is unchanged. A new,
+//!   the link index (every document's source and URL) is unchanged; then
+//!   every document is where it was, so the comparison is index by index
+//!   and only the documents prepared anew move (no map of 10,000 pages
+//!   rebuilt per save). A new,
 //!   deleted or renamed report, or one whose URL moved, changes the index
 //!   and re-prepares everything, since any link in any file may now lead
 //!   elsewhere. Config and theme changes start from scratch (`invalidate`).
@@ -140,17 +143,6 @@ struct State {
     aggregates: Vec<String>,
 }
 
-/// A document either unchanged since last time (its prepared page is
-/// reused) or to be prepared.
-// Each slot is built and consumed once per document and update; the size
-// difference costs nothing worth a second allocation.
-#[allow(clippy::large_enum_variant)]
-enum Slot {
-    Cached(Page),
-    /// With the `signature` of the page it replaces, if any.
-    Fresh(Doc, Option<Signature>),
-}
-
 /// What a page contributes to the site beyond its own page: its facts
 /// (figures, project updates, incidents, with their lines) and the
 /// metadata other pages show (title, date, week, URL). The site's metric,
@@ -183,10 +175,6 @@ const PROJECTS: usize = 1;
 const INCIDENTS: usize = 2;
 const PLACE: usize = 3;
 const META: usize = 4;
-
-/// A page as prepared (or cached), with its own findings when prepared and
-/// which parts of its `signature` moved.
-type Prepared = (Page, Option<Vec<Diagnostic>>, [bool; 5]);
 
 /// The views `site::assemble` made last time, to compare with the new
 /// ones; `None` for a view that was kept (so is unchanged).
@@ -466,20 +454,17 @@ impl Engine {
             .map(|d| (d.source.clone(), d.url.clone()))
             .collect();
         let relink = index_key != st.index_key || st.site.is_none();
-        // The previous site, its pages taken out into the cache; what is
-        // left (its metric, project and incident views) may be reused.
-        let mut shell: Option<Site> = None;
-        let mut cached: FxHashMap<OsString, Page> = match st.site.take() {
-            Some(mut s) if !relink => {
-                let pages = std::mem::take(&mut s.reports)
-                    .into_iter()
-                    .chain(std::mem::take(&mut s.dailies))
-                    .map(|p| (p.doc.source.as_os_str().to_owned(), p))
-                    .collect();
-                shell = Some(s);
-                pages
-            }
-            _ => FxHashMap::default(),
+        // The previous site, its pages taken out; what is left (its metric,
+        // project and incident views) may be reused. Without a relink the
+        // documents are the same files with the same URLs in the same order
+        // as last time, so each one's previous page is at its own index.
+        let (old_reports, old_dailies, shell) = match st.site.take() {
+            Some(mut s) if !relink => (
+                std::mem::take(&mut s.reports),
+                std::mem::take(&mut s.dailies),
+                Some(s),
+            ),
+            _ => (Vec::new(), Vec::new(), None),
         };
         // Only a document prepared anew resolves links: built for the first.
         let index = std::sync::OnceLock::new();
@@ -498,57 +483,52 @@ impl Engine {
         // facts of each view.
         let (mut facts_moved, mut order_moved, mut meta_moved) = (false, false, false);
         let mut view_moved = [false; 3];
-        let mut prepare = |docs: Vec<Doc>| -> (Vec<Page>, Vec<usize>) {
-            let slots: Vec<Slot> = docs
+        // Prepares the documents whose page is not the previous one's,
+        // in place; returns the pages and the indices prepared.
+        let mut prepare = |docs: Vec<Doc>, mut pages: Vec<Page>| -> (Vec<Page>, Vec<usize>) {
+            if pages.len() != docs.len() {
+                pages.clear();
+            }
+            let fresh: Vec<(usize, Doc)> = docs
                 .into_iter()
-                .map(|d| match cached.remove(d.source.as_os_str()) {
-                    Some(p) if p.doc == d => Slot::Cached(p),
-                    old => Slot::Fresh(d, old.as_ref().map(signature)),
-                })
-                .collect();
-            let changed: Vec<usize> = slots
-                .iter()
                 .enumerate()
-                .filter(|(_, s)| matches!(s, Slot::Fresh(..)))
-                .map(|(i, _)| i)
+                .filter(|(i, d)| pages.get(*i).is_none_or(|p| p.doc != *d))
                 .collect();
-            let pages: Vec<Prepared> = slots
+            let changed: Vec<usize> = fresh.iter().map(|(i, _)| *i).collect();
+            let prepared: Vec<(usize, Page, Vec<Diagnostic>, [bool; 5])> = fresh
                 .into_par_iter()
-                .map(|slot| match slot {
-                    Slot::Cached(p) => (p, None, [false; 5]),
-                    Slot::Fresh(d, old) => {
-                        let (p, diags) = site::prepare(d, index_of(), config);
-                        let moved = match old {
-                            Some(old) => {
-                                let new = signature(&p);
-                                std::array::from_fn(|k| old[k] != new[k])
-                            }
-                            None => [true; 5],
-                        };
-                        (p, Some(diags), moved)
-                    }
+                .map(|(i, d)| {
+                    let (p, diags) = site::prepare(d, index_of(), config);
+                    let moved = match pages.get(i) {
+                        Some(old) => {
+                            let (old, new) = (signature(old), signature(&p));
+                            std::array::from_fn(|k| old[k] != new[k])
+                        }
+                        None => [true; 5],
+                    };
+                    (i, p, diags, moved)
                 })
                 .collect();
-            let pages = pages
-                .into_iter()
-                .map(|(p, d, moved)| {
-                    facts_moved |= moved.iter().any(|m| *m);
-                    order_moved |= moved[PLACE];
-                    meta_moved |= moved[PLACE] || moved[META];
-                    for (v, k) in view_moved.iter_mut().zip([FIGURES, PROJECTS, INCIDENTS]) {
-                        *v |= moved[k];
-                    }
-                    if let Some(d) = d {
-                        st.prepare_diags
-                            .insert(p.doc.source.as_os_str().to_owned(), d);
-                    }
-                    p
-                })
-                .collect();
+            let all_new = pages.is_empty();
+            for (i, p, diags, moved) in prepared {
+                facts_moved |= moved.iter().any(|m| *m);
+                order_moved |= moved[PLACE];
+                meta_moved |= moved[PLACE] || moved[META];
+                for (v, k) in view_moved.iter_mut().zip([FIGURES, PROJECTS, INCIDENTS]) {
+                    *v |= moved[k];
+                }
+                st.prepare_diags
+                    .insert(p.doc.source.as_os_str().to_owned(), diags);
+                if all_new {
+                    pages.push(p);
+                } else {
+                    pages[i] = p;
+                }
+            }
             (pages, changed)
         };
-        let (reports, changed_reports) = prepare(reports);
-        let (dailies, changed_dailies) = prepare(dailies);
+        let (reports, changed_reports) = prepare(reports, old_reports);
+        let (dailies, changed_dailies) = prepare(dailies, old_dailies);
         stats.prepared = changed_reports.len() + changed_dailies.len();
         let live: FxHashSet<&OsStr> = reports
             .iter()
