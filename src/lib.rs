@@ -159,15 +159,18 @@ pub fn build(paths: &Paths) -> Result<(Built, Summary), Vec<Diagnostic>> {
     let (site, setup) = load_site(paths)?;
     let staging = output::Staging::new(&setup.output_dir).map_err(|d| vec![d])?;
     let (pages, files) = (AtomicUsize::new(0), AtomicUsize::new(0));
-    let renderer = render::Renderer::new(&site, &setup.theme);
-    diag::timed("render and write", || {
-        renderer.render_all_to(&|f| {
+    let sink = |f: render::OutFile| {
+        // The later parts of a streamed file are the same file.
+        if !f.append {
             files.fetch_add(1, Ordering::Relaxed);
             if f.path.extension().is_some_and(|e| e == "html") {
                 pages.fetch_add(1, Ordering::Relaxed);
             }
-            staging.write(&f)
-        })
+        }
+        staging.write(&f)
+    };
+    diag::timed("render and write", || {
+        render::Renderer::new(&site, &setup.theme).render_all_to(&sink)
     })
     .map_err(|d| vec![d])?;
     diag::timed("swap", || staging.commit()).map_err(|d| vec![d])?;

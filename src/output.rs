@@ -101,6 +101,14 @@ impl Staging {
             self.ensure_dir(dir)?;
         }
         let p = self.tmp.path().join(&file.path);
+        if file.append {
+            use std::io::Write;
+            return std::fs::OpenOptions::new()
+                .append(true)
+                .open(&p)
+                .and_then(|mut f| f.write_all(&file.bytes))
+                .map_err(|e| io_error(&p, "cannot write", e));
+        }
         std::fs::write(&p, &file.bytes).map_err(|e| io_error(&p, "cannot write", e))
     }
 
@@ -205,6 +213,26 @@ mod tests {
             "199"
         );
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn a_streamed_file_is_written_part_after_part() {
+        use std::io::Write;
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        let staging = Staging::new(&out).unwrap();
+        let sink = |f: OutFile| staging.write(&f);
+        let mut w = crate::render::Streamed::new("data/big.json", &sink);
+        let line = "一行数据,0123456789\n".repeat(1000);
+        for _ in 0..100 {
+            w.write_all(line.as_bytes()).unwrap();
+        }
+        w.finish().unwrap();
+        staging.commit().unwrap();
+        let got = std::fs::read_to_string(out.join("data/big.json")).unwrap();
+        assert_eq!(got.len(), line.len() * 100, "more than one part");
+        assert!(got.len() > 2 << 20);
+        assert_eq!(got, line.repeat(100));
     }
 
     #[test]

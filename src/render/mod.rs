@@ -30,6 +30,9 @@ pub use theme::Theme;
 pub struct OutFile {
     pub path: PathBuf,
     pub bytes: Vec<u8>,
+    /// The rest of a file whose start was handed over before (`Streamed`):
+    /// the sink appends it.
+    pub append: bool,
 }
 
 impl OutFile {
@@ -37,7 +40,74 @@ impl OutFile {
         Self {
             path: path.into(),
             bytes: bytes.into(),
+            append: false,
         }
+    }
+}
+
+/// A file written to a sink in parts of about `Streamed::PART` bytes, so a
+/// large one (`data/projects.json` is 100 MB at 10,000 reports) is never
+/// in memory whole. Parts of one file come from one thread, in order.
+pub struct Streamed<'s> {
+    path: PathBuf,
+    buf: Vec<u8>,
+    started: bool,
+    sink: Sink<'s>,
+    /// What the sink refused a part with: `io::Write` can only say that it
+    /// failed, `finish` says why.
+    failed: Option<Diagnostic>,
+}
+
+impl<'s> Streamed<'s> {
+    const PART: usize = 1 << 20;
+
+    pub fn new(path: impl Into<PathBuf>, sink: Sink<'s>) -> Self {
+        Self {
+            path: path.into(),
+            buf: Vec::with_capacity(Self::PART + Self::PART / 4),
+            started: false,
+            sink,
+            failed: None,
+        }
+    }
+
+    fn hand_over(&mut self) -> Result<(), Diagnostic> {
+        let part = OutFile {
+            path: self.path.clone(),
+            bytes: std::mem::replace(
+                &mut self.buf,
+                Vec::with_capacity(Self::PART + Self::PART / 4),
+            ),
+            append: self.started,
+        };
+        self.started = true;
+        (self.sink)(part)
+    }
+
+    /// Hands over what is left (the whole file, if it stayed small), or
+    /// returns the sink's refusal of an earlier part.
+    pub fn finish(mut self) -> Result<(), Diagnostic> {
+        match self.failed.take() {
+            Some(d) => Err(d),
+            None => self.hand_over(),
+        }
+    }
+}
+
+impl std::io::Write for Streamed<'_> {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        self.buf.extend_from_slice(b);
+        if self.buf.len() >= Self::PART {
+            if let Err(d) = self.hand_over() {
+                self.failed = Some(d);
+                return Err(std::io::Error::other("the sink refused a part"));
+            }
+        }
+        Ok(b.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }
 
@@ -426,23 +496,24 @@ impl<'a> Renderer<'a> {
     /// is never held in memory whole (600 MB at 10,000 reports) and writing
     /// overlaps rendering.
     pub fn render_all_to(&self, sink: Sink) -> Result<(), Diagnostic> {
+        let (documents, aggregates) = rayon::join(
+            || self.render_documents_to(sink),
+            || crate::diag::timed("aggregates", || self.render_aggregates_to(sink)),
+        );
+        documents.and(aggregates)
+    }
+
+    /// What reads the pages' own HTML and section text: the report and daily
+    /// pages, the search index and the home outputs (the feed carries the
+    /// latest reports).
+    fn render_documents_to(&self, sink: Sink) -> Result<(), Diagnostic> {
         let reports: Vec<usize> = (0..self.site.reports.len()).collect();
         let dailies: Vec<usize> = (0..self.site.dailies.len()).collect();
         let (pages, site_wide) = rayon::join(
             || crate::diag::timed("pages", || self.render_pages_to(&reports, &dailies, sink)),
-            || {
-                crate::diag::timed("site-wide", || {
-                    let (home, aggregates) = rayon::join(
-                        || -> Result<(), Diagnostic> {
-                            crate::diag::timed("search", || {
-                                search::write_unless(self, &|| false, sink)
-                            })?;
-                            self.render_home_to(sink)
-                        },
-                        || self.render_aggregates_to(sink),
-                    );
-                    home.and(aggregates)
-                })
+            || -> Result<(), Diagnostic> {
+                crate::diag::timed("search", || search::write_unless(self, &|| false, sink))?;
+                self.render_home_to(sink)
             },
         );
         pages.and(site_wide)
@@ -705,10 +776,64 @@ pub type Sink<'s> = &'s (dyn Fn(OutFile) -> Result<(), Diagnostic> + Sync);
 fn collect(
     render: impl FnOnce(Sink) -> Result<(), Diagnostic>,
 ) -> Result<Vec<OutFile>, Diagnostic> {
-    let files = std::sync::Mutex::new(Vec::new());
+    let files = std::sync::Mutex::new(Vec::<OutFile>::new());
     render(&|f| {
-        files.lock().unwrap_or_else(|e| e.into_inner()).push(f);
+        let mut files = files.lock().unwrap_or_else(|e| e.into_inner());
+        // A part of a streamed file joins its start (the latest file of
+        // that path: one thread streams it, others may have handed over
+        // files in between).
+        if f.append {
+            if let Some(start) = files.iter_mut().rev().find(|g| g.path == f.path) {
+                start.bytes.extend_from_slice(&f.bytes);
+                return Ok(());
+            }
+        }
+        files.push(OutFile { append: false, ..f });
         Ok(())
     })?;
     Ok(files.into_inner().unwrap_or_else(|e| e.into_inner()))
+}
+
+#[cfg(test)]
+mod stream_tests {
+    use super::*;
+    use std::io::Write;
+
+    #[test]
+    fn streamed_parts_join_their_file_in_memory() {
+        let files = collect(|sink| {
+            let mut w = Streamed::new("data/big.json", sink);
+            for i in 0..3000 {
+                // Another file handed over between the parts.
+                if i == 1500 {
+                    sink(OutFile::new("other.html", "x"))?;
+                }
+                write!(w, "{i:0>1000}").unwrap();
+            }
+            w.finish()
+        })
+        .unwrap();
+        assert_eq!(files.len(), 2);
+        let big = files
+            .iter()
+            .find(|f| f.path == std::path::Path::new("data/big.json"))
+            .unwrap();
+        assert_eq!(big.bytes.len(), 3000 * 1000);
+        assert!(!big.append);
+        let text = String::from_utf8(big.bytes.clone()).unwrap();
+        assert!(text.starts_with(&format!("{:0>1000}", 0)));
+        assert!(text.ends_with(&format!("{:0>1000}", 2999)));
+    }
+
+    #[test]
+    fn a_refused_part_is_the_streams_error() {
+        let refuse = |f: OutFile| -> Result<(), Diagnostic> {
+            Err(Diagnostic::error(&f.path, None, "disk full"))
+        };
+        let mut w = Streamed::new("data/big.json", &refuse);
+        let wrote = w.write_all(&vec![b'x'; 3 << 20]);
+        assert!(wrote.is_err());
+        let err = w.finish().unwrap_err();
+        assert!(err.to_string().contains("disk full"), "{err}");
+    }
 }

@@ -520,10 +520,12 @@ impl Renderer<'_> {
         if projects.is_empty() {
             return Ok(());
         }
-        sink(self.projects_index()?)?;
-        sink(super::data::projects_json(self.site, |p| {
-            self.project_url(p)
-        }))?;
+        sink(crate::diag::timed("projects.html", || {
+            self.projects_index()
+        })?)?;
+        crate::diag::timed("projects.json", || {
+            super::data::projects_json_to(self.site, |p| self.project_url(p), sink)
+        })?;
         projects
             .par_iter()
             .try_for_each(|&k| sink(self.project_page(&self.site.projects[k])?))
