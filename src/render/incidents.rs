@@ -9,7 +9,6 @@
 use std::collections::BTreeMap;
 
 use chrono::{Datelike, Duration, NaiveDate};
-use serde_json::{json, Value};
 
 use super::charts::{self, Bar, BarChart};
 use super::theme::escape_html;
@@ -20,6 +19,27 @@ use crate::site::incidents::Entry;
 use crate::site::relative_url;
 
 const PAGE: &str = "incidents.html";
+
+/// One entry of the log as the template sees it: typed and borrowing, so
+/// the log's text is copied once, into the template context (a `json!`
+/// per entry was built and then copied again by `insert`).
+#[derive(serde::Serialize)]
+struct IncidentView<'e> {
+    id: &'e str,
+    date: Option<String>,
+    day: Option<String>,
+    weekday: Option<String>,
+    dated_by_report: bool,
+    time: &'e Option<String>,
+    summary: &'e str,
+    cause: &'e Option<String>,
+    action: &'e Option<String>,
+    impact: &'e Option<String>,
+    text: &'e str,
+    report: &'e str,
+    week: String,
+    url: String,
+}
 
 impl Renderer<'_> {
     /// "2 起" / "2 incidents".
@@ -92,26 +112,37 @@ impl Renderer<'_> {
         .unwrap_or_default()
     }
 
-    fn incident_view(&self, e: &Entry) -> Value {
+    fn incident_view<'e>(&'e self, e: &'e Entry) -> IncidentView<'e> {
         let p = &self.site.reports[e.report];
         let i = &e.incident;
         let date = e.date(&self.site.reports);
-        json!({
-            "id": e.id,
-            "date": date.map(iso),
-            "day": date.map(|d| d.format(self.theme.string("incident_day_format")).to_string()),
-            "weekday": date.map(|d| self.theme.string("incident_weekdays").split(',').nth(d.weekday().num_days_from_monday() as usize).unwrap_or("").trim().to_string()),
-            "dated_by_report": i.date.is_none(),
-            "time": i.time,
-            "summary": i.summary,
-            "cause": i.cause,
-            "action": i.action,
-            "impact": i.impact,
-            "text": i.text,
-            "report": p.doc.title(),
-            "week": self.week_label(p.doc.week.map(|w| w.1)),
-            "url": format!("{}#{}", relative_url(PAGE, &p.doc.url), i.anchor),
-        })
+        IncidentView {
+            id: &e.id,
+            date: date.map(iso),
+            day: date.map(|d| {
+                d.format(self.theme.string("incident_day_format"))
+                    .to_string()
+            }),
+            weekday: date.map(|d| {
+                self.theme
+                    .string("incident_weekdays")
+                    .split(',')
+                    .nth(d.weekday().num_days_from_monday() as usize)
+                    .unwrap_or("")
+                    .trim()
+                    .to_string()
+            }),
+            dated_by_report: i.date.is_none(),
+            time: &i.time,
+            summary: &i.summary,
+            cause: &i.cause,
+            action: &i.action,
+            impact: &i.impact,
+            text: &i.text,
+            report: p.doc.title(),
+            week: self.week_label(p.doc.week.map(|w| w.1)),
+            url: format!("{}#{}", relative_url(PAGE, &p.doc.url), i.anchor),
+        }
     }
 
     /// `incidents.html` (and its data file is in `data`).
@@ -122,7 +153,7 @@ impl Renderer<'_> {
         }
         let mut ctx = self.base_context(PAGE, "incidents");
         // Months newest first, entries in log order (already newest first).
-        let mut months: Vec<((i32, u32), Vec<Value>)> = Vec::new();
+        let mut months: Vec<((i32, u32), Vec<IncidentView>)> = Vec::new();
         let mut undated = Vec::new();
         for e in &site.incidents {
             let Some(d) = e.date(&site.reports) else {
@@ -135,7 +166,14 @@ impl Renderer<'_> {
                 _ => months.push((key, vec![self.incident_view(e)])),
             }
         }
-        let months: Vec<Value> = months
+        #[derive(serde::Serialize)]
+        struct Month<'e> {
+            id: String,
+            label: String,
+            count: String,
+            entries: Vec<IncidentView<'e>>,
+        }
+        let months: Vec<Month> = months
             .into_iter()
             .map(|((y, m), entries)| {
                 let label = NaiveDate::from_ymd_opt(y, m, 1)
@@ -144,12 +182,12 @@ impl Renderer<'_> {
                             .to_string()
                     })
                     .unwrap_or_default();
-                json!({
-                    "id": format!("m{y}-{m:02}"),
-                    "label": label,
-                    "count": self.incident_count(entries.len()),
-                    "entries": entries,
-                })
+                Month {
+                    id: format!("m{y}-{m:02}"),
+                    label,
+                    count: self.incident_count(entries.len()),
+                    entries,
+                }
             })
             .collect();
         let reports_with: BTreeMap<usize, ()> =
