@@ -22,6 +22,19 @@ fn pretty(path: &str, value: &impl Serialize) -> OutFile {
     OutFile::new(path, serde_json::to_vec_pretty(value).unwrap_or_default())
 }
 
+/// `pretty`, streamed to `sink` in parts: for the files that grow with the
+/// archive (at 10,000 reports `projects.json` is 100 MB), so that none is
+/// ever in memory whole.
+fn pretty_to(path: &str, value: &impl Serialize, sink: super::Sink) -> Result<(), Diagnostic> {
+    let mut out = super::Streamed::new(path, sink);
+    let written = serde_json::to_writer_pretty(&mut out, value);
+    match (written, out.finish()) {
+        (_, Err(d)) => Err(d),
+        (Err(e), Ok(())) => Err(Diagnostic::error(path, None, format!("cannot write: {e}"))),
+        (Ok(()), Ok(())) => Ok(()),
+    }
+}
+
 #[derive(Serialize)]
 struct ReportView<'a> {
     daily: Vec<&'a str>,
@@ -93,7 +106,7 @@ struct SeriesView<'a> {
 }
 
 /// `data/metrics.json`: every series with its points.
-pub fn metrics_json(site: &Site) -> OutFile {
+pub fn metrics_json_to(site: &Site, sink: super::Sink) -> Result<(), Diagnostic> {
     let metrics: Vec<SeriesView> = site
         .metrics
         .iter()
@@ -119,7 +132,11 @@ pub fn metrics_json(site: &Site) -> OutFile {
             url: format!("metrics/{}.html", s.id),
         })
         .collect();
-    pretty("data/metrics.json", &BTreeMap::from([("metrics", metrics)]))
+    pretty_to(
+        "data/metrics.json",
+        &BTreeMap::from([("metrics", metrics)]),
+        sink,
+    )
 }
 
 /// Appends a CSV field, quoted when it needs it (RFC 4180).
@@ -165,7 +182,7 @@ pub fn metrics_csv(site: &Site) -> OutFile {
 
 /// `data/incidents.json`: the incident log, newest first. `report` is the
 /// report page and `anchor` the id of the item there; unknowns are null.
-pub fn incidents_json(site: &Site) -> OutFile {
+pub fn incidents_json_to(site: &Site, sink: super::Sink) -> Result<(), Diagnostic> {
     #[derive(Serialize)]
     struct View<'a> {
         action: &'a Option<String>,
@@ -209,9 +226,10 @@ pub fn incidents_json(site: &Site) -> OutFile {
             }
         })
         .collect();
-    pretty(
+    pretty_to(
         "data/incidents.json",
         &BTreeMap::from([("incidents", incidents)]),
+        sink,
     )
 }
 
@@ -341,15 +359,9 @@ pub fn projects_json_to(
             url: url_of(p),
         })
         .collect();
-    let mut out = super::Streamed::new("data/projects.json", sink);
-    let written = serde_json::to_writer_pretty(&mut out, &BTreeMap::from([("projects", projects)]));
-    match (written, out.finish()) {
-        (_, Err(d)) => Err(d),
-        (Err(e), Ok(())) => Err(Diagnostic::error(
-            "data/projects.json",
-            None,
-            format!("cannot write: {e}"),
-        )),
-        (Ok(()), Ok(())) => Ok(()),
-    }
+    pretty_to(
+        "data/projects.json",
+        &BTreeMap::from([("projects", projects)]),
+        sink,
+    )
 }

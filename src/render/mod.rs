@@ -561,9 +561,9 @@ impl<'a> Renderer<'a> {
             },
         );
         metrics.and(projects).and(incidents)?;
-        sink(data::metrics_json(self.site))?;
+        data::metrics_json_to(self.site, sink)?;
         sink(data::metrics_csv(self.site))?;
-        sink(data::incidents_json(self.site))
+        data::incidents_json_to(self.site, sink)
     }
 
     /// The aggregate outputs that changed views feed: for each view with
@@ -584,7 +584,9 @@ impl<'a> Renderer<'a> {
                         })
                     },
                     || {
-                        crate::diag::timed("metrics.json", || sink(data::metrics_json(self.site)))?;
+                        crate::diag::timed("metrics.json", || {
+                            data::metrics_json_to(self.site, sink)
+                        })?;
                         crate::diag::timed("metrics.csv", || sink(data::metrics_csv(self.site)))
                     },
                 );
@@ -599,7 +601,7 @@ impl<'a> Renderer<'a> {
             let incidents = || -> Result<(), Diagnostic> {
                 if changed.incidents {
                     self.incident_pages(sink)?;
-                    sink(data::incidents_json(self.site))?;
+                    data::incidents_json_to(self.site, sink)?;
                 }
                 Ok(())
             };
