@@ -71,13 +71,11 @@ impl<'s> Streamed<'s> {
         }
     }
 
-    fn hand_over(&mut self) -> Result<(), Diagnostic> {
+    /// Hands `bytes` over as the next part.
+    fn hand_over(&mut self, bytes: Vec<u8>) -> Result<(), Diagnostic> {
         let part = OutFile {
             path: self.path.clone(),
-            bytes: std::mem::replace(
-                &mut self.buf,
-                Vec::with_capacity(Self::PART + Self::PART / 4),
-            ),
+            bytes,
             append: self.started,
         };
         self.started = true;
@@ -89,7 +87,10 @@ impl<'s> Streamed<'s> {
     pub fn finish(mut self) -> Result<(), Diagnostic> {
         match self.failed.take() {
             Some(d) => Err(d),
-            None => self.hand_over(),
+            None => {
+                let rest = std::mem::take(&mut self.buf);
+                self.hand_over(rest)
+            }
         }
     }
 }
@@ -98,7 +99,11 @@ impl std::io::Write for Streamed<'_> {
     fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
         self.buf.extend_from_slice(b);
         if self.buf.len() >= Self::PART {
-            if let Err(d) = self.hand_over() {
+            let full = std::mem::replace(
+                &mut self.buf,
+                Vec::with_capacity(Self::PART + Self::PART / 4),
+            );
+            if let Err(d) = self.hand_over(full) {
                 self.failed = Some(d);
                 return Err(std::io::Error::other("the sink refused a part"));
             }
@@ -496,24 +501,23 @@ impl<'a> Renderer<'a> {
     /// is never held in memory whole (600 MB at 10,000 reports) and writing
     /// overlaps rendering.
     pub fn render_all_to(&self, sink: Sink) -> Result<(), Diagnostic> {
-        let (documents, aggregates) = rayon::join(
-            || self.render_documents_to(sink),
-            || crate::diag::timed("aggregates", || self.render_aggregates_to(sink)),
-        );
-        documents.and(aggregates)
-    }
-
-    /// What reads the pages' own HTML and section text: the report and daily
-    /// pages, the search index and the home outputs (the feed carries the
-    /// latest reports).
-    fn render_documents_to(&self, sink: Sink) -> Result<(), Diagnostic> {
         let reports: Vec<usize> = (0..self.site.reports.len()).collect();
         let dailies: Vec<usize> = (0..self.site.dailies.len()).collect();
         let (pages, site_wide) = rayon::join(
             || crate::diag::timed("pages", || self.render_pages_to(&reports, &dailies, sink)),
-            || -> Result<(), Diagnostic> {
-                crate::diag::timed("search", || search::write_unless(self, &|| false, sink))?;
-                self.render_home_to(sink)
+            || {
+                crate::diag::timed("site-wide", || {
+                    let (home, aggregates) = rayon::join(
+                        || -> Result<(), Diagnostic> {
+                            crate::diag::timed("search", || {
+                                search::write_unless(self, &|| false, sink)
+                            })?;
+                            self.render_home_to(sink)
+                        },
+                        || self.render_aggregates_to(sink),
+                    );
+                    home.and(aggregates)
+                })
             },
         );
         pages.and(site_wide)
