@@ -31,7 +31,8 @@ pub struct Entry {
     pub parts: BTreeMap<String, f64>,
     pub status: Option<Status>,
     pub planned: Vec<Planned>,
-    pub text: String,
+    /// The update's text (both updates', when the report has two).
+    pub text: std::sync::Arc<str>,
     /// A planned date moved later this week.
     pub slipped: bool,
 }
@@ -209,8 +210,7 @@ fn merge(e: &mut Entry, u: &Update) {
     }
     e.status = e.status.max(u.status);
     e.planned.extend(u.planned.iter().cloned());
-    e.text.push_str("\n\n");
-    e.text.push_str(&u.text);
+    e.text = format!("{}\n\n{}", e.text, u.text).into();
 }
 
 pub fn build(reports: &[Page], config: &Config, diags: &mut Vec<Diagnostic>) -> Vec<Project> {
