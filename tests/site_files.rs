@@ -282,24 +282,29 @@ fn an_older_custom_theme_gets_the_new_strings_and_scripts() {
 
 #[test]
 fn a_theme_date_format_chrono_cannot_follow_is_a_clear_error() {
-    let dir = archive(&[
-        ("config.toml", b"theme = \"mine\"\nlanguage = \"zh\"\n"),
-        (
-            "themes/mine/i18n.toml",
-            "[zh]\ndate_format = \"%Y年%Q\"\n".as_bytes(),
-        ),
-        ("content/2023-04-14.md", b"# Week\n\nHive.\n"),
-    ]);
-    let root = dir.path().to_str().unwrap();
-    let o = chronicle(&["build", "--root", root]);
-    let err = stderr(&o);
-    assert!(!o.status.success());
-    assert!(!err.contains("panicked"), "{err}");
-    assert!(
-        err.contains("i18n.toml") && err.contains("date_format") && err.contains("%Y年%Q"),
-        "{err}"
-    );
-    assert!(!dir.path().join("public").exists(), "nothing written");
+    for key in ["date_format", "incident_day_format"] {
+        let i18n = format!("[zh]\n{key} = \"%Y年%Q\"\n");
+        let dir = archive(&[
+            ("config.toml", b"theme = \"mine\"\nlanguage = \"zh\"\n"),
+            ("themes/mine/i18n.toml", i18n.as_bytes()),
+            (
+                "content/2023-04-14.md",
+                "# Week\n\n## 事故\n\n- 04/12 支付超时\n".as_bytes(),
+            ),
+        ]);
+        let root = dir.path().to_str().unwrap();
+        let o = chronicle(&["build", "--root", root]);
+        let err = stderr(&o);
+        assert!(!o.status.success(), "{key}");
+        assert!(!err.contains("panicked"), "{err}");
+        assert!(
+            err.contains("i18n.toml")
+                && err.contains(&format!("`{key}`"))
+                && err.contains("%Y年%Q"),
+            "{err}"
+        );
+        assert!(!dir.path().join("public").exists(), "nothing written");
+    }
 }
 
 #[test]

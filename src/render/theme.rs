@@ -274,9 +274,10 @@ pub fn load(root: &Path, theme: &str, language: &str) -> Result<Theme, Diagnosti
         }
     };
     // A date format chrono cannot follow would fail on the first date it
-    // formats: refused here, naming the key, instead.
-    for key in ["date_format", "month_format", "incidents_month_format"] {
-        let Some(format) = strings.get(key).and_then(|v| v.as_str()) else {
+    // formats: refused here, naming the key, instead. Every `*_format`
+    // string is one (`date_format`, `incident_day_format`…).
+    for (key, value) in &strings {
+        let (true, Some(format)) = (key.ends_with("_format"), value.as_str()) else {
             continue;
         };
         if chrono::format::StrftimeItems::new(format).parse().is_err() {
