@@ -17,14 +17,10 @@ use crate::site::Site;
 // field was most of the cost of `data/` on a large archive. Fields are in
 // alphabetical order, the order the files have always had.
 
-/// Pretty JSON: the files are meant to be read and diffed as well as parsed.
-fn pretty(path: &str, value: &impl Serialize) -> OutFile {
-    OutFile::new(path, serde_json::to_vec_pretty(value).unwrap_or_default())
-}
-
-/// `pretty`, streamed to `sink` in parts: for the files that grow with the
-/// archive (at 10,000 reports `projects.json` is 100 MB), so that none is
-/// ever in memory whole.
+/// Pretty JSON (the files are meant to be read and diffed as well as
+/// parsed), streamed to `sink` in parts: every one grows with the archive
+/// (at 10,000 reports `projects.json` is 100 MB), and none is ever in
+/// memory whole.
 fn pretty_to(path: &str, value: &impl Serialize, sink: super::Sink) -> Result<(), Diagnostic> {
     let mut out = super::Streamed::new(path, sink);
     let written = serde_json::to_writer_pretty(&mut out, value);
@@ -47,7 +43,7 @@ struct ReportView<'a> {
     week_year: Option<i32>,
 }
 
-pub fn reports_json(site: &Site) -> OutFile {
+pub fn reports_json_to(site: &Site, sink: super::Sink) -> Result<(), Diagnostic> {
     #[derive(Serialize)]
     struct Body<'a> {
         reports: Vec<ReportView<'a>>,
@@ -74,12 +70,13 @@ pub fn reports_json(site: &Site) -> OutFile {
             }
         })
         .collect();
-    pretty(
+    pretty_to(
         "data/reports.json",
         &Body {
             reports,
             week_convention: site.weeks,
         },
+        sink,
     )
 }
 

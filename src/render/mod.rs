@@ -696,7 +696,7 @@ impl<'a> Renderer<'a> {
         if parts.rest {
             sink(self.not_found()?)?;
             sink(self.search_page()?)?;
-            sink(data::reports_json(self.site))?;
+            data::reports_json_to(self.site, sink)?;
             for (rel, bytes) in &self.theme.statics {
                 sink(OutFile::new(
                     PathBuf::from("static").join(rel),
