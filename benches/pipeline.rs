@@ -123,6 +123,11 @@ fn stages(c: &mut Criterion) {
     g.bench_function("render", |b| {
         b.iter(|| renderer.render_all().expect("render"))
     });
+    // Part of "render", on its own: the largest single piece of it, and on
+    // a small archive the one the build waits for last.
+    g.bench_function("search index", |b| {
+        b.iter(|| render::search::files(&renderer))
+    });
 
     // Every iteration writes a new folder and nothing is deleted until the
     // end: right after thousands of files are deleted ext4 creates new ones
