@@ -100,7 +100,7 @@ impl Default for ProjectsConfig {
 }
 
 /// `[incidents]`: where incidents are listed and how they are written.
-#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, serde::Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct IncidentsConfig {
     /// Headings, or list items and paragraphs acting as headings

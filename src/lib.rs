@@ -88,6 +88,39 @@ pub struct Setup {
 /// `build_in_memory` and `serve`'s incremental rebuilds, so both refuse the
 /// same things.
 pub fn setup(paths: &Paths) -> Result<Setup, Vec<Diagnostic>> {
+    let folders = folders(paths)?;
+    let theme = folders.theme(paths)?;
+    Ok(folders.with_theme(theme))
+}
+
+/// The config and the folders: a `Setup` waiting for its theme.
+struct Folders {
+    config: Config,
+    diags: Vec<Diagnostic>,
+    content_dir: PathBuf,
+    output_dir: PathBuf,
+    exclude: PathBuf,
+}
+
+impl Folders {
+    fn theme(&self, paths: &Paths) -> Result<render::Theme, Vec<Diagnostic>> {
+        render::theme::load(&paths.root, &self.config.theme, &self.config.language)
+            .map_err(|d| vec![d])
+    }
+
+    fn with_theme(self, theme: render::Theme) -> Setup {
+        Setup {
+            config: self.config,
+            diags: self.diags,
+            content_dir: self.content_dir,
+            output_dir: self.output_dir,
+            exclude: self.exclude,
+            theme,
+        }
+    }
+}
+
+fn folders(paths: &Paths) -> Result<Folders, Vec<Diagnostic>> {
     let config_path = paths
         .config
         .clone()
@@ -110,24 +143,33 @@ pub fn setup(paths: &Paths) -> Result<Setup, Vec<Diagnostic>> {
             "the output folder is the content folder or contains it; refusing to build (it would be replaced)",
         )]);
     }
-    let theme =
-        render::theme::load(&paths.root, &config.theme, &config.language).map_err(|d| vec![d])?;
-    Ok(Setup {
+    Ok(Folders {
         config,
         diags,
         content_dir,
         output_dir,
         exclude: abs_output,
-        theme,
     })
 }
 
 /// Loads and models the archive: everything before rendering.
 fn load_site(paths: &Paths) -> Result<(site::Site, Setup), Vec<Diagnostic>> {
-    let mut setup = setup(paths)?;
-    let archive = diag::timed("load", || {
-        content::load(&setup.content_dir, &setup.config, &[setup.exclude.clone()])
-    });
+    let folders = folders(paths)?;
+    // Parsing the templates is most of a small build's fixed cost, and
+    // nothing in reading the content needs them: the two overlap.
+    let (theme, archive) = rayon::join(
+        || folders.theme(paths),
+        || {
+            diag::timed("load", || {
+                content::load(
+                    &folders.content_dir,
+                    &folders.config,
+                    std::slice::from_ref(&folders.exclude),
+                )
+            })
+        },
+    );
+    let mut setup = folders.with_theme(theme?);
     let mut site = diag::timed("site", || site::build(archive, setup.config.clone()));
     let mut diags = std::mem::take(&mut setup.diags);
     diags.append(&mut site.diags);

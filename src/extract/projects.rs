@@ -176,6 +176,10 @@ fn progress_in(
     total: &mut Vec<f64>,
     parts: Option<&mut BTreeMap<String, f64>>,
 ) {
+    // Most updates state no percentage at all: not worth splitting.
+    if !text.contains(['%', '％']) {
+        return;
+    }
     let mut parts = parts;
     for (a, b) in clauses(text) {
         let clause = &text[a..b];

@@ -70,7 +70,7 @@ impl Renderer<'_> {
                     "url": url,
                     "id": id,
                     "updated": rfc3339(*d),
-                    "content": self.localize(&p.rendered.html),
+                    "content": self.localize(p, p.rendered.html.as_str().into()),
                 })
             })
             .collect();

@@ -6,6 +6,7 @@
 //! is inserted after the item's `<a class="anchor" id="L…">`, which the
 //! Markdown stage emits for every list item, so no HTML is parsed.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use chrono::{Datelike, Duration, NaiveDate};
@@ -226,7 +227,7 @@ impl Renderer<'_> {
     /// item gets a class on its anchor and a badge linking to its entry in
     /// the log. An incident read from a table or paragraphs (anchored at its
     /// heading) puts the badge in that heading instead.
-    pub(super) fn mark_incidents(&self, i: usize, html: &str) -> String {
+    pub(super) fn mark_incidents<'h>(&self, i: usize, html: &'h str) -> Cow<'h, str> {
         let page = &self.site.reports[i].doc.url;
         // anchor → (log ids, tooltip lines), in document order.
         let mut marks: BTreeMap<&str, Vec<&Entry>> = BTreeMap::new();
@@ -237,7 +238,7 @@ impl Renderer<'_> {
             marks.entry(e.incident.anchor.as_str()).or_default().push(e);
         }
         if marks.is_empty() {
-            return html.to_string();
+            return html.into();
         }
         let badge = |entries: &[&Entry]| -> String {
             let e = entries[0];
@@ -324,6 +325,6 @@ impl Renderer<'_> {
                 out.insert_str(from + close, &b);
             }
         }
-        out
+        out.into()
     }
 }

@@ -1,6 +1,7 @@
 //! The project timeline, one page per project, project links on report
 //! pages, and `data/projects.json`.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use rayon::prelude::*;
@@ -535,10 +536,10 @@ impl Renderer<'_> {
     /// labelled link at the start of the bullet, or after the heading. One
     /// pass over the page for the bullets (searching the page once per
     /// update was 3% of a large build); headings are rare and searched.
-    pub(super) fn link_projects(&self, i: usize, html: &str) -> String {
+    pub(super) fn link_projects<'h>(&self, i: usize, html: &'h str) -> Cow<'h, str> {
         let entries = &self.entries_of[i];
         if entries.is_empty() {
-            return html.to_string();
+            return html.into();
         }
         let page = &self.site.reports[i].doc.url;
         let link_of = |pi: usize| {
@@ -600,6 +601,6 @@ impl Renderer<'_> {
                 }
             }
         }
-        out
+        out.into()
     }
 }

@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 
+use rayon::prelude::*;
 use regex::Regex;
 use tera::Tera;
 
@@ -207,26 +208,34 @@ pub fn load(root: &Path, theme: &str, language: &str) -> Result<Theme, Diagnosti
     }
     statics.extend(read_tree(&root.join("static"))?);
 
-    let mut tera = Tera::default();
-    // Parse one by one first, so a syntax error names its file and line.
-    for (name, (path, text)) in &templates {
-        if name.ends_with(".html") || name.ends_with(".xml") || name.ends_with(".md") {
-            if let Err(e) = tera::Template::new(name, None, text) {
+    // Each template parsed once, in parallel (parsing is most of loading a
+    // theme, and a build waits for it), and on its own, so a syntax error
+    // names its file and line. The parsed templates go into Tera the way
+    // `add_raw_templates` puts them there, without parsing them again.
+    let parsed: Vec<(&String, Result<tera::Template, Diagnostic>)> = templates
+        .par_iter()
+        .filter(|(n, _)| n.ends_with(".html") || n.ends_with(".xml") || n.ends_with(".md"))
+        .map(|(name, (path, text))| {
+            let t = tera::Template::new(name, None, text).map_err(|e| {
                 let (msg, line) = tera_error(&e);
-                return Err(Diagnostic::error(
-                    path,
-                    line,
-                    format!("template error: {msg}"),
-                ));
-            }
+                Diagnostic::error(path, line, format!("template error: {msg}"))
+            });
+            (name, t)
+        })
+        .collect();
+    let mut tera = Tera::default();
+    // In name order, so the error reported is always the same one.
+    for (name, t) in parsed {
+        let t = t?;
+        // `.md` templates are scaffolds for `chronicle new`, not pages.
+        if !name.ends_with(".md") {
+            tera.templates.insert(name.clone(), t);
         }
     }
-    let list: Vec<(&str, &str)> = templates
-        .iter()
-        .filter(|(n, _)| n.ends_with(".html") || n.ends_with(".xml"))
-        .map(|(n, (_, t))| (n.as_str(), t.as_str()))
-        .collect();
-    if let Err(e) = tera.add_raw_templates(list) {
+    if let Err(e) = tera
+        .build_inheritance_chains()
+        .and_then(|()| tera.check_macro_files())
+    {
         let (msg, line) = tera_error(&e);
         return Err(Diagnostic::error(
             root.join("templates"),
