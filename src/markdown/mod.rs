@@ -489,8 +489,10 @@ pub fn render(
         html = sanitize(&html);
     }
     // Every page's HTML stays in memory until the site is written: give
-    // back what growing it reserved (a tenth of a build's peak).
-    html.shrink_to_fit();
+    // back what growing it reserved (a tenth of a build's peak). A copy,
+    // not `shrink_to_fit`: mimalloc shrinks a block in place, keeping all
+    // of it, unless the new size is under half.
+    let html = String::from(html.as_str());
     let tree = st.tree.finish();
     let toc = toc_of(&tree.children, 3);
     let text = tree.texts();

@@ -70,21 +70,23 @@ impl Section {
     /// text are left out.
     pub fn texts(&self) -> Vec<SectionText> {
         let mut out = Vec::new();
+        // Built in one scratch buffer and copied out at its exact size: the
+        // text of every section stays in memory until the search index is
+        // written, and a buffer grown by doubling holds a third more.
+        let mut scratch = String::new();
         for (i, s) in self.walk().into_iter().enumerate() {
-            let mut text = String::new();
+            scratch.clear();
             for b in &s.blocks {
-                b.plain_text(&mut text);
+                b.plain_text(&mut scratch);
             }
-            if text.trim().len() != text.len() {
-                text = text.trim().to_owned();
-            }
+            let text = scratch.trim();
             if i > 0 && text.is_empty() && s.title.is_empty() {
                 continue;
             }
             out.push(SectionText {
                 id: s.id.clone(),
                 title: s.title.clone(),
-                text,
+                text: text.to_owned(),
             });
         }
         out
