@@ -13,36 +13,65 @@ type Ev<'a> = (Event<'a>, Range<usize>);
 /// the events came from: runs whose source has an escaped `\*` are left
 /// alone, since the author asked for a literal asterisk there.
 pub fn repair<'a>(events: Vec<Ev<'a>>, source: &str) -> Vec<Ev<'a>> {
-    let merged = merge_text(events);
-    let mut out = Vec::with_capacity(merged.len());
+    let mut out = Vec::with_capacity(events.len());
     let mut in_code = false;
-    for (ev, range) in merged {
+    // Consecutive text events are one run of text here (pulldown-cmark
+    // splits text at every delimiter it did not pair): the run's first
+    // event, and once a second one joins, the run's text so far, grown in
+    // place so a long run costs its length rather than its length squared.
+    let mut run: Option<(CowStr<'a>, Range<usize>)> = None;
+    let mut grown: Option<String> = None;
+    for (ev, range) in events {
+        if let Event::Text(t) = ev {
+            match &mut run {
+                Some((first, first_range)) => {
+                    grown.get_or_insert_with(|| first.to_string()).push_str(&t);
+                    first_range.end = first_range.end.max(range.end);
+                }
+                None => run = Some((t, range)),
+            }
+            continue;
+        }
+        if let Some((first, range)) = run.take() {
+            let text = grown.take().map_or(first, CowStr::from);
+            push_text(&mut out, text, range, in_code, source);
+        }
         match &ev {
             Event::Start(Tag::CodeBlock(_)) => in_code = true,
             Event::End(TagEnd::CodeBlock) => in_code = false,
             _ => {}
         }
-        match ev {
-            Event::Text(ref t)
-                if !in_code
-                    && t.contains('*')
-                    && !source.get(range.clone()).is_some_and(|s| s.contains("\\*")) =>
-            {
-                for piece in split(t, 2) {
-                    match piece {
-                        Piece::Text(s) => {
-                            for p in split(&s, 1) {
-                                push_piece(&mut out, p, TagEnd::Emphasis, &range);
-                            }
-                        }
-                        other => push_piece(&mut out, other, TagEnd::Strong, &range),
-                    }
-                }
-            }
-            ev => out.push((ev, range)),
-        }
+        out.push((ev, range));
+    }
+    if let Some((first, range)) = run.take() {
+        let text = grown.take().map_or(first, CowStr::from);
+        push_text(&mut out, text, range, in_code, source);
     }
     out
+}
+
+/// One run of text, with the delimiters pulldown-cmark left in it paired.
+fn push_text<'a>(
+    out: &mut Vec<Ev<'a>>,
+    t: CowStr<'a>,
+    range: Range<usize>,
+    in_code: bool,
+    source: &str,
+) {
+    if in_code || !t.contains('*') || source.get(range.clone()).is_some_and(|s| s.contains("\\*")) {
+        out.push((Event::Text(t), range));
+        return;
+    }
+    for piece in split(&t, 2) {
+        match piece {
+            Piece::Text(s) => {
+                for p in split(&s, 1) {
+                    push_piece(out, p, TagEnd::Emphasis, &range);
+                }
+            }
+            other => push_piece(out, other, TagEnd::Strong, &range),
+        }
+    }
 }
 
 enum Piece {
@@ -67,23 +96,6 @@ fn push_piece<'a>(out: &mut Vec<Ev<'a>>, p: Piece, end: TagEnd, range: &Range<us
 
 /// pulldown-cmark splits text at every failed delimiter; join the pieces so a
 /// pair of `**` in one run of text can be seen.
-fn merge_text(events: Vec<Ev<'_>>) -> Vec<Ev<'_>> {
-    let mut out: Vec<Ev> = Vec::with_capacity(events.len());
-    for (ev, range) in events {
-        if let Event::Text(t) = &ev {
-            if let Some((Event::Text(prev), prev_range)) = out.last_mut() {
-                let mut s = prev.to_string();
-                s.push_str(t);
-                *prev = CowStr::from(s);
-                prev_range.end = prev_range.end.max(range.end);
-                continue;
-            }
-        }
-        out.push((ev, range));
-    }
-    out
-}
-
 /// Splits `text` at delimiter runs of exactly `len` asterisks that pair up:
 /// an opener must be followed, and a closer preceded, by a non-space, and the
 /// pair must enclose something.
