@@ -4,9 +4,11 @@
 //! The archive is the five sample reports replicated with shifted dates and
 //! weeks, one report a week, 1,000 by default. Measured:
 //! - a full in-memory build, for scale;
-//! - `Engine::update` after editing one report's body, after editing its
-//!   title (its neighbours re-render too), and after adding a report (the
-//!   link index changes, so everything is re-prepared);
+//! - `Engine::update_pages_named` (what `serve` calls for a save the
+//!   watcher named) after editing one report's body, after editing its
+//!   title (its neighbours re-render too), and after adding a report (a
+//!   file the engine has not seen: the folder is walked, the link index
+//!   changes, so everything is re-prepared);
 //! - end to end through the real server: write the file, wait for the
 //!   `reload` event on the page's event stream. This includes the
 //!   watcher's debounce, and is the figure the 100 ms target is about.
@@ -88,7 +90,7 @@ fn timed_edits(
     for i in 0..rounds {
         edit(target, i);
         let t = Instant::now();
-        let out = engine.update_pages(&[target.to_path_buf()]).unwrap();
+        let out = engine.update_pages_named(&[target.to_path_buf()]).unwrap();
         times.push(ms(t.elapsed()));
         assert_eq!(out.stats.prepared, 1);
         rendered = out.stats.rendered;
@@ -231,7 +233,7 @@ fn main() {
         let base = first.split(" #").next().unwrap().to_string();
         std::fs::write(target, text.replacen(&first, &format!("{base} #{i}"), 1)).unwrap();
         let t = Instant::now();
-        engine.update_pages(std::slice::from_ref(target)).unwrap();
+        engine.update_pages_named(std::slice::from_ref(target)).unwrap();
         title.push(ms(t.elapsed()));
     }
     stats("engine: one report's title edited", title);
@@ -251,7 +253,7 @@ fn main() {
         )
         .unwrap();
         let t = Instant::now();
-        engine.update_pages(std::slice::from_ref(&p)).unwrap();
+        engine.update_pages_named(std::slice::from_ref(&p)).unwrap();
         added.push(ms(t.elapsed()));
     }
     stats("engine: a report added (everything relinked)", added);

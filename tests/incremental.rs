@@ -58,19 +58,22 @@ static CHECKS: AtomicUsize = AtomicUsize::new(0);
 /// Updates the engine (telling it about `touched`, as the watcher would)
 /// and checks it against a full build. Returns the outputs it changed.
 ///
-/// Every other check takes serve's path: `update_pages`, where everything
-/// but the search index must already match, then `finish_search`.
+/// Two checks in three take serve's path: `update_pages` (or
+/// `update_pages_named`, which `serve` calls when the watcher named every
+/// change), where everything but the search index must already match, then
+/// `finish_search`.
 fn check(engine: &mut Engine, root: &Path, touched: &[&str], what: &str) -> Vec<String> {
     let hints: Vec<PathBuf> = touched
         .iter()
         .map(|t| root.join("content").join(t))
         .collect();
     let (files, diags) = full(root);
-    let deferred = CHECKS.fetch_add(1, Ordering::Relaxed) % 2 == 1;
-    let mut out = if deferred {
-        engine.update_pages(&hints)
-    } else {
-        engine.update(&hints)
+    let turn = CHECKS.fetch_add(1, Ordering::Relaxed) % 3;
+    let deferred = turn != 0;
+    let mut out = match turn {
+        0 => engine.update(&hints),
+        1 => engine.update_pages(&hints),
+        _ => engine.update_pages_named(&hints),
     }
     .unwrap_or_else(|d| panic!("{what}: {d:?}"));
     if deferred {
@@ -376,4 +379,49 @@ fn fatal_errors_are_errors_and_the_engine_recovers() {
     assert!(engine.update(&[]).is_err(), "missing content folder");
     fs::rename(&aside, &content).unwrap();
     check(&mut engine, root, &[], "content folder back");
+}
+
+/// `update_pages_named` trusts the watcher: a file it did not name is not
+/// looked at (that is the folder walk it saves), while a named file that is
+/// new or gone sends it back to walking the folder.
+#[test]
+fn named_updates_look_only_at_named_files_unless_files_came_or_went() {
+    let tmp = sample_site();
+    let root = tmp.path();
+    let mut engine = Engine::new(paths(root));
+    engine.update(&[]).expect("first build");
+    let hint = |rel: &str| vec![root.join("content").join(rel)];
+    let page = |out: &chronicle::serve::rebuild::Output, url: &str| {
+        String::from_utf8_lossy(&out.files[url]).into_owned()
+    };
+
+    edit(root, W16, |t| t.replacen("\n\n", "\n\n- 命名的修改\n", 1));
+    edit(root, W17, |t| t.replacen("\n\n", "\n\n- 未命名的修改\n", 1));
+    let out = engine.update_pages_named(&hint(W16)).unwrap();
+    assert_eq!(out.stats.read, 1, "only the named file is read");
+    assert!(page(&out, "reports/2023-w16.html").contains("命名的修改"));
+    assert!(
+        !page(&out, "reports/2023-w17.html").contains("未命名的修改"),
+        "a file the watcher did not name is left as it was"
+    );
+    // The walk finds it.
+    let out = engine.update_pages(&[]).unwrap();
+    assert!(page(&out, "reports/2023-w17.html").contains("未命名的修改"));
+
+    // A new file, named: not one the engine has, so the folder is walked
+    // and the report appears.
+    let new = "第18周 2023-04-28.md";
+    fs::write(root.join("content").join(new), "# 第18周 2023-04-28\n\n- 新的一周\n").unwrap();
+    let out = engine.update_pages_named(&hint(new)).unwrap();
+    assert!(page(&out, "reports/2023-w18.html").contains("新的一周"));
+
+    // A named file that is gone: walked again, its page goes.
+    fs::remove_file(root.join("content").join(new)).unwrap();
+    let out = engine.update_pages_named(&hint(new)).unwrap();
+    assert!(!out.files.contains_key("reports/2023-w18.html"));
+    let (files, _) = full(root);
+    assert_eq!(
+        out.files.keys().filter(|k| !k.starts_with("search/")).collect::<Vec<_>>(),
+        files.keys().filter(|k| !k.starts_with("search/")).collect::<Vec<_>>()
+    );
 }

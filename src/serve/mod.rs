@@ -266,8 +266,21 @@ fn targets(engine: &Engine) -> Targets {
     }
 }
 
-fn rebuild(engine: &mut Engine, hints: &[PathBuf]) -> Result<Output, Vec<Diagnostic>> {
-    match catch_unwind(AssertUnwindSafe(|| engine.update_pages(hints))) {
+/// `named`: the watcher saw only `hints` change (no folder came, went or
+/// moved, no events lost), so the engine may skip walking the folder.
+fn rebuild(
+    engine: &mut Engine,
+    hints: &[PathBuf],
+    named: bool,
+) -> Result<Output, Vec<Diagnostic>> {
+    let update = || {
+        if named {
+            engine.update_pages_named(hints)
+        } else {
+            engine.update_pages(hints)
+        }
+    };
+    match catch_unwind(AssertUnwindSafe(update)) {
         Ok(r) => r,
         Err(panic) => {
             engine.invalidate();
@@ -339,7 +352,7 @@ pub fn start(opts: Options) -> Result<Server, String> {
         eprintln!("warning: {p}");
     }
     let started = Instant::now();
-    let result = rebuild(&mut engine, &[]);
+    let result = rebuild(&mut engine, &[], false);
     publisher.publish(result, started);
 
     let listener = bind(&opts)?;
@@ -406,7 +419,7 @@ pub fn start(opts: Options) -> Result<Server, String> {
                 if trigger.everything {
                     engine.invalidate();
                 }
-                let result = rebuild(&mut engine, &trigger.hints);
+                let result = rebuild(&mut engine, &trigger.hints, !trigger.relist);
                 // Watches first (the config may have moved the content
                 // folder; folders may have been created), so that a save
                 // made right after the page updates is seen.
@@ -419,6 +432,7 @@ pub fn start(opts: Options) -> Result<Server, String> {
                     owed = Some(watch::Trigger {
                         hints: Vec::new(),
                         content: true,
+                        relist: true,
                         everything: added.iter().any(|a| Some(a) != now.content.as_ref()),
                     });
                 }

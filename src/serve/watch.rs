@@ -45,8 +45,11 @@ pub struct Targets {
 pub struct Trigger {
     /// Content files named by events (re-read even if they look unchanged).
     pub hints: Vec<PathBuf>,
-    /// Something in the content folder changed: re-walk it.
+    /// Something in the content folder changed.
     pub content: bool,
+    /// Files may have come or gone beyond those in `hints` (a folder
+    /// appeared, went or moved; events were lost): walk the folder again.
+    pub relist: bool,
     /// Config, theme or templates changed, or events were lost: start over.
     pub everything: bool,
 }
@@ -75,6 +78,7 @@ pub fn classify(targets: &Targets, events: &[(EventKind, Vec<PathBuf>)], rescan:
     let mut t = Trigger {
         everything: rescan,
         content: rescan,
+        relist: rescan,
         ..Trigger::default()
     };
     for (kind, paths) in events {
@@ -119,6 +123,7 @@ pub fn classify(targets: &Targets, events: &[(EventKind, Vec<PathBuf>)], rescan:
                         // A folder appeared, went or moved: its files may
                         // have come or gone with it.
                         t.content = true;
+                        t.relist = true;
                     }
                     continue;
                 }
@@ -300,7 +305,8 @@ mod tests {
             ],
             false,
         );
-        assert!(t.content && !t.everything);
+        // Every change is named: the engine need not walk the folder.
+        assert!(t.content && !t.everything && !t.relist);
         assert_eq!(
             t.hints,
             vec![
@@ -366,6 +372,8 @@ mod tests {
         let rmdir = EventKind::Remove(RemoveKind::Folder);
         let t = classify(&targets(), &[ev(rmdir, &["/site/content/2023"])], false);
         assert!(t.content && !t.everything);
-        assert!(classify(&targets(), &[], true).everything);
+        assert!(t.relist, "files went with the folder: walk it again");
+        let lost = classify(&targets(), &[], true);
+        assert!(lost.everything && lost.relist);
     }
 }
