@@ -233,7 +233,9 @@ fn main() {
         let base = first.split(" #").next().unwrap().to_string();
         std::fs::write(target, text.replacen(&first, &format!("{base} #{i}"), 1)).unwrap();
         let t = Instant::now();
-        engine.update_pages_named(std::slice::from_ref(target)).unwrap();
+        engine
+            .update_pages_named(std::slice::from_ref(target))
+            .unwrap();
         title.push(ms(t.elapsed()));
     }
     stats("engine: one report's title edited", title);

@@ -411,7 +411,11 @@ fn named_updates_look_only_at_named_files_unless_files_came_or_went() {
     // A new file, named: not one the engine has, so the folder is walked
     // and the report appears.
     let new = "第18周 2023-04-28.md";
-    fs::write(root.join("content").join(new), "# 第18周 2023-04-28\n\n- 新的一周\n").unwrap();
+    fs::write(
+        root.join("content").join(new),
+        "# 第18周 2023-04-28\n\n- 新的一周\n",
+    )
+    .unwrap();
     let out = engine.update_pages_named(&hint(new)).unwrap();
     assert!(page(&out, "reports/2023-w18.html").contains("新的一周"));
 
@@ -421,7 +425,13 @@ fn named_updates_look_only_at_named_files_unless_files_came_or_went() {
     assert!(!out.files.contains_key("reports/2023-w18.html"));
     let (files, _) = full(root);
     assert_eq!(
-        out.files.keys().filter(|k| !k.starts_with("search/")).collect::<Vec<_>>(),
-        files.keys().filter(|k| !k.starts_with("search/")).collect::<Vec<_>>()
+        out.files
+            .keys()
+            .filter(|k| !k.starts_with("search/"))
+            .collect::<Vec<_>>(),
+        files
+            .keys()
+            .filter(|k| !k.starts_with("search/"))
+            .collect::<Vec<_>>()
     );
 }

@@ -78,6 +78,8 @@ enum Kind {
 struct Matcher {
     /// Section names, normalised (see `text::norm`).
     sections: Vec<String>,
+    /// The longest section name, in characters.
+    longest: usize,
     cause: Option<Regex>,
     action: Option<Regex>,
     impact: Option<Regex>,
@@ -126,13 +128,19 @@ impl Matcher {
     }
 
     fn new(c: &IncidentsConfig) -> Self {
+        let sections: Vec<String> = c
+            .sections
+            .iter()
+            .map(|s| norm(s))
+            .filter(|s| !s.is_empty())
+            .collect();
         Self {
-            sections: c
-                .sections
+            longest: sections
                 .iter()
-                .map(|s| norm(s))
-                .filter(|s| !s.is_empty())
-                .collect(),
+                .map(|k| k.chars().count())
+                .max()
+                .unwrap_or(0),
+            sections,
             cause: label_regex(&c.cause_labels),
             action: label_regex(&c.action_labels),
             impact: label_regex(&c.impact_labels),
@@ -184,7 +192,13 @@ impl Matcher {
         let first_end = text.find('\n').unwrap_or(text.len());
         let first = &text[..first_end];
         let stripped = NUMBERING.find(first).map_or(first, |m| &first[m.end()..]);
-        let (head, tail_start) = match stripped.find([':', '：']) {
+        // Two searches for one character each (memchr) rather than one
+        // for either, which decodes the line character by character.
+        let colon = match (stripped.find(':'), stripped.find('：')) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        let (head, tail_start) = match colon {
             Some(i) => {
                 let colon = stripped[i..].chars().next().map_or(1, char::len_utf8);
                 (&stripped[..i], first_end - (stripped.len() - i - colon))
@@ -192,7 +206,10 @@ impl Matcher {
             None => (stripped, first_end),
         };
         // Most lines are prose: too long to be a name, whatever it is.
-        let longest = self.sections.iter().map(|k| k.chars().count()).max()?;
+        if self.sections.is_empty() {
+            return None;
+        }
+        let longest = self.longest;
         let kept =
             |c: &char| !c.is_whitespace() && !matches!(c, '【' | '】' | '[' | ']' | '「' | '」');
         if head.chars().filter(kept).nth(longest + 8).is_some() {

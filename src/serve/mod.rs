@@ -268,11 +268,7 @@ fn targets(engine: &Engine) -> Targets {
 
 /// `named`: the watcher saw only `hints` change (no folder came, went or
 /// moved, no events lost), so the engine may skip walking the folder.
-fn rebuild(
-    engine: &mut Engine,
-    hints: &[PathBuf],
-    named: bool,
-) -> Result<Output, Vec<Diagnostic>> {
+fn rebuild(engine: &mut Engine, hints: &[PathBuf], named: bool) -> Result<Output, Vec<Diagnostic>> {
     let update = || {
         if named {
             engine.update_pages_named(hints)
