@@ -562,19 +562,19 @@ impl<'a> Renderer<'a> {
     }
 
     fn render_aggregates_to(&self, sink: Sink) -> Result<(), Diagnostic> {
-        let (metrics, (projects, incidents)) = rayon::join(
-            || crate::diag::timed("metric pages", || self.metric_pages(sink, None)),
-            || {
-                rayon::join(
-                    || crate::diag::timed("project pages", || self.project_pages(sink, None)),
-                    || crate::diag::timed("incident pages", || self.incident_pages(sink)),
-                )
-            },
-        );
-        metrics.and(projects).and(incidents)?;
-        data::metrics_json_to(self.site, sink)?;
-        sink(data::metrics_csv(self.site))?;
-        data::incidents_json_to(self.site, sink)
+        // One pool of independent jobs rather than pages first and data
+        // files after: the data files are written by one thread each, and
+        // left for the end they were a tail the other core sat out.
+        type Job<'j> = &'j (dyn Fn() -> Result<(), Diagnostic> + Sync);
+        let jobs: [Job; 6] = [
+            &|| crate::diag::timed("project pages", || self.project_pages(sink, None)),
+            &|| crate::diag::timed("metric pages", || self.metric_pages(sink, None)),
+            &|| crate::diag::timed("incident pages", || self.incident_pages(sink)),
+            &|| data::incidents_json_to(self.site, sink),
+            &|| data::metrics_json_to(self.site, sink),
+            &|| sink(data::metrics_csv(self.site)),
+        ];
+        jobs.par_iter().with_max_len(1).try_for_each(|job| job())
     }
 
     /// The aggregate outputs that changed views feed: for each view with

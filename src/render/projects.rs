@@ -524,12 +524,21 @@ impl Renderer<'_> {
         sink(crate::diag::timed("projects.html", || {
             self.projects_index()
         })?)?;
-        crate::diag::timed("projects.json", || {
-            super::data::projects_json_to(self.site, |p| self.project_url(p), sink)
-        })?;
-        projects
-            .par_iter()
-            .try_for_each(|&k| sink(self.project_page(&self.site.projects[k])?))
+        // The data file (one thread, the longest single job on a big
+        // archive) beside the pages, not before them.
+        let (json, pages) = rayon::join(
+            || {
+                crate::diag::timed("projects.json", || {
+                    super::data::projects_json_to(self.site, |p| self.project_url(p), sink)
+                })
+            },
+            || {
+                projects
+                    .par_iter()
+                    .try_for_each(|&k| sink(self.project_page(&self.site.projects[k])?))
+            },
+        );
+        json.and(pages)
     }
 
     /// Links each project update in report `i` to its project page: a small
