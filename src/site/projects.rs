@@ -4,6 +4,7 @@
 //! matched by similarity — every such automatic match is reported so the
 //! author can confirm it or split it in config.
 
+use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
@@ -227,16 +228,33 @@ pub fn build(reports: &[Page], config: &Config, diags: &mut Vec<Diagnostic>) -> 
         .chain(aliases.keys().cloned())
         .collect();
     let mut projects: Vec<Project> = Vec::new();
+    // Each project's updates as (report, update, date), in order: their
+    // entries are made once every update is placed, for all projects in
+    // parallel and each list at its final size (grown one entry at a time
+    // they were copied over and over, most of this stage on a big archive).
+    let mut placed: Vec<Vec<(usize, usize, NaiveDate)>> = Vec::new();
     let mut by_key: HashMap<String, usize> = HashMap::new();
     let mut ids = HashMap::new();
 
+    // Every update's name normalised up front, on every core: the loop
+    // below must run in report order, on one.
+    let normalized: Vec<Vec<String>> = reports
+        .par_iter()
+        .map(|r| {
+            r.facts
+                .projects
+                .iter()
+                .map(|u| normalize(&u.name))
+                .collect()
+        })
+        .collect();
     for (i, r) in reports.iter().enumerate() {
         let Some(date) = r.doc.meta.date else {
             continue;
         };
         let mut seen_here: Vec<usize> = Vec::new();
-        for u in &r.facts.projects {
-            let raw_key = normalize(&u.name);
+        for (k, (u, norm_name)) in r.facts.projects.iter().zip(&normalized[i]).enumerate() {
+            let raw_key = norm_name.clone();
             let (key, alias_target) = match aliases.get(&raw_key) {
                 Some(target) => (normalize(target), Some(target.clone())),
                 None => (raw_key.clone(), None),
@@ -288,6 +306,7 @@ pub fn build(reports: &[Page], config: &Config, diags: &mut Vec<Diagnostic>) -> 
                         keys: vec![key.clone()],
                         pinned: pinned_keys.contains(&key),
                     });
+                    placed.push(Vec::new());
                     projects.len() - 1
                 }
             };
@@ -297,7 +316,7 @@ pub fn build(reports: &[Page], config: &Config, diags: &mut Vec<Diagnostic>) -> 
                 projects[j].keys.push(key);
             }
             let p = &mut projects[j];
-            let raw_key = normalize(&u.name);
+            let raw_key = norm_name;
             // Called by its latest name, the others becoming aliases — unless
             // the new one only adds words to a name it had (`全房通接入` →
             // `全房通接入业务侧优先级调低` is the same name with news after it).
@@ -319,13 +338,23 @@ pub fn build(reports: &[Page], config: &Config, diags: &mut Vec<Diagnostic>) -> 
                 p.aliases.push(u.name.clone());
             }
             p.section = u.section.clone();
-            match p.entries.last_mut() {
-                Some(e) if e.report == i => merge(e, u),
-                _ => p.entries.push(entry_of(reports, i, u, date)),
-            }
+            placed[j].push((i, k, date));
             seen_here.push(j);
         }
     }
+
+    projects.par_iter_mut().zip(placed).for_each(|(p, placed)| {
+        let mut entries: Vec<Entry> = Vec::with_capacity(placed.len());
+        for (i, k, date) in placed {
+            let u = &reports[i].facts.projects[k];
+            // Two updates in one report make one entry.
+            match entries.last_mut() {
+                Some(e) if e.report == i => merge(e, u),
+                _ => entries.push(entry_of(reports, i, u, date)),
+            }
+        }
+        p.entries = entries;
+    });
 
     let last_date = reports.iter().filter_map(|r| r.doc.meta.date).max();
     for p in &mut projects {
