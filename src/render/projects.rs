@@ -573,7 +573,10 @@ impl Renderer<'_> {
         const CLOSE: &str = "\"></a>";
         let mut out = String::with_capacity(html.len() + entries.len() * 200);
         let mut rest = html;
-        while let Some(pos) = rest.find(ITEM) {
+        // One searcher for the page (`str::find` builds one per call: a
+        // page has an anchor per list item).
+        let finder = memchr::memmem::Finder::new(ITEM);
+        while let Some(pos) = finder.find(rest.as_bytes()) {
             let after = &rest[pos + ITEM.len()..];
             let Some(q) = after.find('"') else { break };
             let list = if after[q..].starts_with(CLOSE) {
