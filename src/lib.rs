@@ -156,21 +156,22 @@ fn folders(paths: &Paths) -> Result<Folders, Vec<Diagnostic>> {
 fn load_site(paths: &Paths) -> Result<(site::Site, Setup), Vec<Diagnostic>> {
     let folders = folders(paths)?;
     // Parsing the templates is most of a small build's fixed cost, and
-    // nothing in reading the content needs them: the two overlap.
-    let (theme, archive) = rayon::join(
+    // nothing before rendering needs them: they are parsed while the
+    // content is read and modelled.
+    let (theme, mut site) = rayon::join(
         || folders.theme(paths),
         || {
-            diag::timed("load", || {
+            let archive = diag::timed("load", || {
                 content::load(
                     &folders.content_dir,
                     &folders.config,
                     std::slice::from_ref(&folders.exclude),
                 )
-            })
+            });
+            diag::timed("site", || site::build(archive, folders.config.clone()))
         },
     );
     let mut setup = folders.with_theme(theme?);
-    let mut site = diag::timed("site", || site::build(archive, setup.config.clone()));
     let mut diags = std::mem::take(&mut setup.diags);
     diags.append(&mut site.diags);
     diag::sort(&mut diags);
