@@ -63,6 +63,37 @@ static NUMBERING: LazyLock<Regex> = LazyLock::new(|| {
 static PROGRESS: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(总进度|整体进度|总体进度|研发进度|研发进展|完成度|进度|进展)\s*(?:[（(][^）)]{0,30}[）)])?\s*(?:[:：=]|为|达到|约)?\s*(\d{1,3}(?:\.\d+)?)\s*[%％]").unwrap()
 });
+/// The keyword and the figure of a `PROGRESS` match: the keyword is the
+/// one its text starts with (no keyword is a prefix of another), the
+/// figure the digits and points before the closing `%`. Nothing between
+/// them is a digit or a point: a separator, a bracketed aside ending in a
+/// bracket, or spaces.
+fn progress_parts(m: &str) -> (&str, &str) {
+    const KEYWORDS: [&str; 8] = [
+        "总进度",
+        "整体进度",
+        "总体进度",
+        "研发进度",
+        "研发进展",
+        "完成度",
+        "进度",
+        "进展",
+    ];
+    let kw = KEYWORDS
+        .iter()
+        .find(|k| m.starts_with(**k))
+        .copied()
+        .unwrap_or("");
+    let body = m.trim_end_matches(['%', '％']).trim_end();
+    let start = body
+        .char_indices()
+        .rev()
+        .take_while(|(_, c)| c.is_numeric() || *c == '.')
+        .last()
+        .map_or(body.len(), |(i, _)| i);
+    (kw, &body[start..])
+}
+
 static PLANNED: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r"(?x)
@@ -186,9 +217,14 @@ fn progress_in(
         if !clause.contains(['%', '％']) {
             continue;
         }
-        for c in PROGRESS.captures_iter(clause) {
-            let kw = c.get(1).map_or("", |m| m.as_str());
-            let Ok(v) = c[2].parse::<f64>() else { continue };
+        // Matches, not captures: the keyword starts the match and the
+        // figure ends it (before the `%`), so both are read off the match,
+        // and the regex engine never has to run its slower capturing search.
+        for m in PROGRESS.find_iter(clause) {
+            let (kw, figure) = progress_parts(m.as_str());
+            let Ok(v) = figure.parse::<f64>() else {
+                continue;
+            };
             if v > 100.0 {
                 continue;
             }
@@ -196,7 +232,7 @@ fn progress_in(
                 "总进度" | "整体进度" | "总体进度" => total.push(v),
                 "研发进度" | "研发进展" | "完成度" => overall.push(v),
                 _ => {
-                    let start = c.get(1).map_or(0, |m| m.start());
+                    let start = m.start();
                     let mut pre = clause[..start].trim();
                     // Only the last few words before the keyword name the part.
                     if let Some(i) = pre.rfind(['（', '(', ' ', '、', '：', ':']) {
@@ -481,6 +517,35 @@ pub fn updates(tree: &Section, report_date: NaiveDate, config: &ProjectsConfig) 
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn progress_parts_are_the_regex_groups() {
+        for text in [
+            "研发进度30%",
+            "总进度 ：45.5 ％",
+            "前端进展32%、后端进展15%",
+            "进度（含联调）约 80%",
+            "整体进度为100%，完成度达到 99.9%",
+            "进度(v2.1) 12%",
+            "完成度：７０%",
+            "进展 3 %",
+        ] {
+            let caps: Vec<(String, String)> = PROGRESS
+                .captures_iter(text)
+                .map(|c| (c[1].to_string(), c[2].to_string()))
+                .collect();
+            let found: Vec<(String, String)> = PROGRESS
+                .find_iter(text)
+                .map(|m| {
+                    let (k, f) = progress_parts(m.as_str());
+                    (k.to_string(), f.to_string())
+                })
+                .collect();
+            assert!(!caps.is_empty(), "{text}");
+            assert_eq!(found, caps, "{text}");
+        }
+    }
+
     use super::*;
 
     fn ups(md: &str, date: &str) -> Vec<Update> {
