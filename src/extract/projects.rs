@@ -60,26 +60,32 @@ pub struct Update {
 static NUMBERING: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^\s*(?:[A-Za-z]|\d{1,2}|[一二三四五六七八九十]{1,3})\s*[.．、)）]\s*|^\s*[（(]\s*\d{1,2}\s*[）)]\s*").unwrap()
 });
+
+/// The words a progress figure follows; none is a prefix of another.
+const PROGRESS_KEYWORDS: [&str; 8] = [
+    "总进度",
+    "整体进度",
+    "总体进度",
+    "研发进度",
+    "研发进展",
+    "完成度",
+    "进度",
+    "进展",
+];
 static PROGRESS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(总进度|整体进度|总体进度|研发进度|研发进展|完成度|进度|进展)\s*(?:[（(][^）)]{0,30}[）)])?\s*(?:[:：=]|为|达到|约)?\s*(\d{1,3}(?:\.\d+)?)\s*[%％]").unwrap()
+    Regex::new(&format!(
+        r"({})\s*(?:[（(][^）)]{{0,30}}[）)])?\s*(?:[:：=]|为|达到|约)?\s*(\d{{1,3}}(?:\.\d+)?)\s*[%％]",
+        PROGRESS_KEYWORDS.join("|")
+    ))
+    .unwrap()
 });
-/// The keyword and the figure of a `PROGRESS` match: the keyword is the
-/// one its text starts with (no keyword is a prefix of another), the
-/// figure the digits and points before the closing `%`. Nothing between
-/// them is a digit or a point: a separator, a bracketed aside ending in a
-/// bracket, or spaces.
+
+/// The keyword and the figure of a `PROGRESS` match: the keyword is the one
+/// its text starts with, the figure the digits and points before the
+/// closing `%`. Nothing between them is a digit or a point: a separator, a
+/// bracketed aside ending in a bracket, or spaces.
 fn progress_parts(m: &str) -> (&str, &str) {
-    const KEYWORDS: [&str; 8] = [
-        "总进度",
-        "整体进度",
-        "总体进度",
-        "研发进度",
-        "研发进展",
-        "完成度",
-        "进度",
-        "进展",
-    ];
-    let kw = KEYWORDS
+    let kw = PROGRESS_KEYWORDS
         .iter()
         .find(|k| m.starts_with(**k))
         .copied()

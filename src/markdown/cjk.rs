@@ -32,10 +32,7 @@ pub fn repair<'a>(events: Vec<Ev<'a>>, source: &str) -> Vec<Ev<'a>> {
             }
             continue;
         }
-        if let Some((first, range)) = run.take() {
-            let text = grown.take().map_or(first, CowStr::from);
-            push_text(&mut out, text, range, in_code, source);
-        }
+        end_run(&mut out, &mut run, &mut grown, in_code, source);
         match &ev {
             Event::Start(Tag::CodeBlock(_)) => in_code = true,
             Event::End(TagEnd::CodeBlock) => in_code = false,
@@ -43,11 +40,22 @@ pub fn repair<'a>(events: Vec<Ev<'a>>, source: &str) -> Vec<Ev<'a>> {
         }
         out.push((ev, range));
     }
+    end_run(&mut out, &mut run, &mut grown, in_code, source);
+    out
+}
+
+/// Hands the run of text collected so far, if any, to `push_text`.
+fn end_run<'a>(
+    out: &mut Vec<Ev<'a>>,
+    run: &mut Option<(CowStr<'a>, Range<usize>)>,
+    grown: &mut Option<String>,
+    in_code: bool,
+    source: &str,
+) {
     if let Some((first, range)) = run.take() {
         let text = grown.take().map_or(first, CowStr::from);
-        push_text(&mut out, text, range, in_code, source);
+        push_text(out, text, range, in_code, source);
     }
-    out
 }
 
 /// One run of text, with the delimiters pulldown-cmark left in it paired.

@@ -327,9 +327,7 @@ impl Key {
     fn part(&self) -> usize {
         let n = match self {
             Key::Short(n) => *n,
-            Key::Long(s) => s.bytes().fold(0u64, |h, b| {
-                (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
-            }),
+            Key::Long(s) => crate::content::fnv1a(s.as_bytes()),
         };
         (n.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 60) as usize % PARTS
     }

@@ -424,13 +424,14 @@ impl Engine {
         // still there: no file came or went, and the others are as they
         // were.
         let named = look == Look::Named
+            && st.listing.is_some()
             && !hinted.is_empty()
             && hinted.len() == hints.len()
             && hinted.iter().all(|rel| {
                 st.sources.contains_key(rel.as_os_str()) && content_dir.join(rel).is_file()
             });
-        let listing = match (&st.listing, named) {
-            (Some(l), true) => Arc::clone(l),
+        let listing = match &st.listing {
+            Some(l) if named => Arc::clone(l),
             _ => {
                 let mut walk_diags = Vec::new();
                 let found = content::find_files(
@@ -441,7 +442,6 @@ impl Engine {
                 Arc::new(Listing { found, walk_diags })
             }
         };
-        let named = named && st.listing.is_some();
         st.listing = Some(Arc::clone(&listing));
         let found = &listing.found;
         let to_read: Vec<(&PathBuf, Option<(u64, SystemTime)>)> = if named {
