@@ -409,33 +409,35 @@ pub fn start(opts: Options) -> Result<Server, String> {
                         (trigger, created, started)
                     }
                 };
-                if !trigger.any() {
-                    continue;
+                if trigger.any() {
+                    if trigger.everything {
+                        engine.invalidate();
+                    }
+                    let result = rebuild(&mut engine, &trigger.hints, !trigger.relist);
+                    // Watches first (the config may have moved the content
+                    // folder; folders may have been created), so that a save
+                    // made right after the page updates is seen.
+                    let now = targets(&engine);
+                    let (added, problems) = watcher.sync(&now, &created);
+                    for p in problems {
+                        eprintln!("warning: {p}");
+                    }
+                    if !added.is_empty() {
+                        owed = Some(watch::Trigger {
+                            hints: Vec::new(),
+                            content: true,
+                            relist: true,
+                            everything: added.iter().any(|a| Some(a) != now.content.as_ref()),
+                        });
+                    }
+                    publisher.publish(result, started);
                 }
-                if trigger.everything {
-                    engine.invalidate();
-                }
-                let result = rebuild(&mut engine, &trigger.hints, !trigger.relist);
-                // Watches first (the config may have moved the content
-                // folder; folders may have been created), so that a save
-                // made right after the page updates is seen.
-                let now = targets(&engine);
-                let (added, problems) = watcher.sync(&now, &created);
-                for p in problems {
-                    eprintln!("warning: {p}");
-                }
-                if !added.is_empty() {
-                    owed = Some(watch::Trigger {
-                        hints: Vec::new(),
-                        content: true,
-                        relist: true,
-                        everything: added.iter().any(|a| Some(a) != now.content.as_ref()),
-                    });
-                }
-                publisher.publish(result, started);
                 // The search index, after the reload: see `Engine::update_pages`.
-                // Abandoned when another save arrives: the index catches up
-                // after that save's reload instead.
+                // Abandoned when another event arrives: the index catches up
+                // after that save's reload, or here after events that
+                // rebuild nothing (the rebuild's own reads of the files it
+                // changed are events too), instead of waiting for the next
+                // edit.
                 if engine.search_stale() {
                     let pending = watcher.pending();
                     let cancel = move || pending.load(std::sync::atomic::Ordering::SeqCst);
