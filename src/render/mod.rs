@@ -161,6 +161,9 @@ pub struct Renderer<'a> {
     /// scan of the whole log per page would make the build quadratic.
     incidents_of: Vec<Vec<usize>>,
     entries_of: Vec<Vec<(usize, usize)>>,
+    /// Each project's link from a report page, by the page's folder
+    /// (`Renderer::project_links`).
+    project_links: std::collections::HashMap<String, Vec<String>>,
     /// The theme's `date_format`, parsed once: it formats every date shown.
     date_items: Vec<chrono::format::Item<'a>>,
 }
@@ -187,6 +190,7 @@ impl<'a> Renderer<'a> {
             base: Context::new(),
             incidents_of,
             entries_of,
+            project_links: Default::default(),
             // `theme::load` refused a format that does not parse.
             date_items: chrono::format::StrftimeItems::new(theme.string("date_format"))
                 .parse()
@@ -199,6 +203,7 @@ impl<'a> Renderer<'a> {
         base.insert("nav", &r.nav());
         base.insert("inline_assets", &false);
         r.base = base;
+        r.project_links = r.project_links();
         r
     }
 

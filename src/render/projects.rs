@@ -541,6 +541,35 @@ impl Renderer<'_> {
         json.and(pages)
     }
 
+    /// Each project's link as the report pages in each folder show it (a
+    /// page's links are relative to its folder, so one list serves all
+    /// its reports): made once, rather than once per update on every page.
+    pub(super) fn project_links(&self) -> HashMap<String, Vec<String>> {
+        let label = self.theme.string("project");
+        let mut out: HashMap<String, Vec<String>> = HashMap::new();
+        for r in &self.site.reports {
+            let page = &r.doc.url;
+            if out.contains_key(folder_of(page)) {
+                continue;
+            }
+            let links = self
+                .site
+                .projects
+                .iter()
+                .map(|p| {
+                    format!(
+                        "<a class=\"project-link\" href=\"{}\" title=\"{}\">{}</a>",
+                        escape_html(&relative_url(page, &self.project_url(p))),
+                        escape_html(&format!("{label}: {}", p.name)),
+                        escape_html(label)
+                    )
+                })
+                .collect();
+            out.insert(folder_of(page).to_string(), links);
+        }
+        out
+    }
+
     /// Links each project update in report `i` to its project page: a small
     /// labelled link at the start of the bullet, or after the heading. One
     /// pass over the page for the bullets (searching the page once per
@@ -551,18 +580,13 @@ impl Renderer<'_> {
             return html.into();
         }
         let page = &self.site.reports[i].doc.url;
-        let link_of = |pi: usize| {
-            let p = &self.site.projects[pi];
-            format!(
-                "<a class=\"project-link\" href=\"{}\" title=\"{}\">{}</a>",
-                escape_html(&relative_url(page, &self.project_url(p))),
-                escape_html(&format!("{}: {}", self.theme.string("project"), p.name)),
-                escape_html(self.theme.string("project"))
-            )
+        let Some(here) = self.project_links.get(folder_of(page)) else {
+            return html.into();
         };
+        let link_of = |pi: usize| here[pi].as_str();
         let anchor_of = |pi: usize, ei: usize| self.site.projects[pi].entries[ei].anchor.as_str();
         // Bullet anchor → its updates' links, in document order.
-        let mut links: HashMap<&str, Vec<String>> = HashMap::new();
+        let mut links: HashMap<&str, Vec<&str>> = HashMap::new();
         for &(pi, ei) in entries {
             links
                 .entry(anchor_of(pi, ei))
@@ -615,4 +639,9 @@ impl Renderer<'_> {
         }
         out.into()
     }
+}
+
+/// The folder part of an output path: `reports` for `reports/2023-w16.html`.
+fn folder_of(url: &str) -> &str {
+    url.rsplit_once('/').map_or("", |(folder, _)| folder)
 }
