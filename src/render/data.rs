@@ -230,10 +230,9 @@ pub fn incidents_json_to(site: &Site, sink: super::Sink) -> Result<(), Diagnosti
     )
 }
 
-/// `data/projects.json`: every project with its weekly entries and slips.
-/// `data/projects.json`, streamed to `sink`: at 10,000 reports it is
-/// 100 MB, which built in one buffer (and that buffer's growth) was the
-/// build's peak memory.
+/// `data/projects.json`: every project with its weekly entries and slips,
+/// streamed to `sink` (at 10,000 reports it is 100 MB; built in one buffer,
+/// with that buffer's growth, it was the build's peak memory).
 pub fn projects_json_to(
     site: &Site,
     url_of: impl Fn(&crate::site::projects::Project) -> String,
