@@ -174,6 +174,49 @@ fn site_templates_override_the_theme() {
 }
 
 #[test]
+fn a_page_that_fails_to_render_names_its_template_and_line() {
+    let dir = archive(&[
+        ("content/good.md", GOOD.as_bytes()),
+        (
+            "templates/report.html",
+            b"{% extends \"base.html\" %}\n{% block content %}\n<p>{{ page.nope }}</p>\n{% endblock content %}",
+        ),
+    ]);
+    let o = build(dir.path(), &[]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(
+        err.contains("templates/report.html:3: error: cannot render reports/2023-w16.html"),
+        "{err}"
+    );
+    assert!(err.contains("`nope` is not defined"), "{err}");
+    assert!(!dir.path().join("public").exists(), "nothing written");
+}
+
+#[test]
+fn site_components_override_the_theme() {
+    let theme = read(repo().join("themes/default/templates/components.html"));
+    let start = theme.find("{% component toc(").unwrap();
+    let end = theme.find("{% endcomponent toc %}").unwrap();
+    let mine = format!(
+        "{}{{% component toc(entries) %}}<p class=\"my-toc\">{{{{ entries | length }}}}</p>{}",
+        &theme[..start],
+        &theme[end..]
+    );
+    let dir = archive(&[
+        ("content/good.md", GOOD.as_bytes()),
+        ("templates/components.html", mine.as_bytes()),
+    ]);
+    let o = build(dir.path(), &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let html = read(dir.path().join("public/reports/2023-w16.html"));
+    assert!(html.contains("<p class=\"my-toc\">2</p>"), "{html}");
+    assert!(
+        !html.contains("<aside class=\"toc\" aria-label=\"目录\">\n    <h2>目录</h2>\n    \n<ol>")
+    );
+}
+
+#[test]
 fn output_may_not_contain_content() {
     let dir = archive(&[("content/good.md", GOOD.as_bytes())]);
     let content = dir.path().join("content");

@@ -273,10 +273,12 @@ impl<'a> Renderer<'a> {
             .render_to(template, ctx, &mut html)
             .map(|()| OutFile::new(out, html))
             .map_err(|e| {
-                let (msg, _) = theme::tera_error(&e);
+                let (msg, line, name) = theme::tera_error_at(&e);
+                let name = name.unwrap_or_else(|| template.to_string());
+                let path = self.theme.paths.get(&name).cloned();
                 Diagnostic::error(
-                    format!("templates/{template}"),
-                    None,
+                    path.unwrap_or_else(|| format!("templates/{name}").into()),
+                    line,
                     format!("cannot render {out}: {msg}"),
                 )
             })
