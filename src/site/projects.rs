@@ -5,6 +5,7 @@
 //! author can confirm it or split it in config.
 
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
@@ -233,7 +234,7 @@ pub fn build(reports: &[Page], config: &Config, diags: &mut Vec<Diagnostic>) -> 
     // parallel and each list at its final size (grown one entry at a time
     // they were copied over and over, most of this stage on a big archive).
     let mut placed: Vec<Vec<(usize, usize, NaiveDate)>> = Vec::new();
-    let mut by_key: HashMap<String, usize> = HashMap::new();
+    let mut by_key: FxHashMap<String, usize> = FxHashMap::default();
     let mut ids = HashMap::new();
 
     // Every update's name normalised up front, on every core: the loop
@@ -254,10 +255,9 @@ pub fn build(reports: &[Page], config: &Config, diags: &mut Vec<Diagnostic>) -> 
         };
         let mut seen_here: Vec<usize> = Vec::new();
         for (k, (u, norm_name)) in r.facts.projects.iter().zip(&normalized[i]).enumerate() {
-            let raw_key = norm_name.clone();
-            let (key, alias_target) = match aliases.get(&raw_key) {
+            let (key, alias_target) = match aliases.get(norm_name) {
                 Some(target) => (normalize(target), Some(target.clone())),
-                None => (raw_key.clone(), None),
+                None => (norm_name.clone(), None),
             };
             let found = by_key.get(&key).copied().or_else(|| {
                 if pinned_keys.contains(&key) {
@@ -310,8 +310,16 @@ pub fn build(reports: &[Page], config: &Config, diags: &mut Vec<Diagnostic>) -> 
                     projects.len() - 1
                 }
             };
-            by_key.insert(key.clone(), j);
-            by_key.insert(raw_key, j);
+            // Most updates name a project already known by that name: the
+            // keys are copied only when they are new.
+            for k in [&key, norm_name] {
+                match by_key.get_mut(k.as_str()) {
+                    Some(v) => *v = j,
+                    None => {
+                        by_key.insert(k.clone(), j);
+                    }
+                }
+            }
             if !projects[j].keys.contains(&key) {
                 projects[j].keys.push(key);
             }
@@ -337,7 +345,7 @@ pub fn build(reports: &[Page], config: &Config, diags: &mut Vec<Diagnostic>) -> 
             if u.name != p.name && !p.aliases.contains(&u.name) {
                 p.aliases.push(u.name.clone());
             }
-            p.section = u.section.clone();
+            p.section.clone_from(&u.section);
             placed[j].push((i, k, date));
             seen_here.push(j);
         }
