@@ -287,27 +287,14 @@ fn read_varints(s: &str) -> Vec<u64> {
     out
 }
 
-/// A token as a map key. Up to 8 bytes (every CJK character and pair, most
-/// numbers and words) are packed into an integer, so counting the tokens
-/// of a big archive allocates nothing for them; tokens never contain NUL,
-/// so zero padding is unambiguous.
+/// A token. Up to 8 bytes (every CJK character and pair, most numbers and
+/// words) are packed into an integer, so counting the tokens of a big
+/// archive allocates nothing for them and keys its maps by that integer
+/// (`ByKey`); tokens never contain NUL, so zero padding is unambiguous.
 #[derive(Debug, PartialEq, Eq)]
 enum Key {
     Short(u64),
     Long(Box<str>),
-}
-
-/// By hand rather than derived: the derived hash feeds the variant tag
-/// first, a second round of hashing for each of the tens of millions of
-/// tokens counted. A `Short` and a `Long` never compare equal, so sharing
-/// hash values between the two is harmless.
-impl std::hash::Hash for Key {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        match self {
-            Key::Short(n) => state.write_u64(*n),
-            Key::Long(s) => s.hash(state),
-        }
-    }
 }
 
 impl Key {
@@ -319,17 +306,6 @@ impl Key {
         } else {
             Key::Long(t.into())
         }
-    }
-
-    /// Which postings map the token goes to. Not the map's own hash:
-    /// keys sharing the bits that pick the part would crowd the same
-    /// buckets inside it.
-    fn part(&self) -> usize {
-        let n = match self {
-            Key::Short(n) => *n,
-            Key::Long(s) => crate::content::fnv1a(s.as_bytes()),
-        };
-        (n.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 60) as usize % PARTS
     }
 
     fn text(&self) -> String {
@@ -395,8 +371,47 @@ impl Postings {
 /// How many maps the postings are split into while they are built.
 const PARTS: usize = 16;
 
-/// A doc's (section within the doc, token, weighted tf) for one part.
-type Tokens = Vec<(u32, Key, u32)>;
+/// Which postings map a token goes to, from its packed bytes (a short
+/// token) or their hash (a long one). Not the map's own hash: keys sharing
+/// the bits that pick the part would crowd the same buckets inside it.
+fn part_of(n: u64) -> usize {
+    (n.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 60) as usize % PARTS
+}
+
+/// A doc's (token, section within the doc, weighted tf) for one part,
+/// the short tokens apart from the long ones (see `ByKey`).
+#[derive(Default)]
+struct Tokens {
+    short: Vec<(u64, u32, u32)>,
+    long: Vec<(Box<str>, u32, u32)>,
+}
+
+/// A map keyed by token, the short ones (nearly all of them) by their
+/// packed bytes alone: a `u64` key hashes and compares in an instruction
+/// or two, has nothing to drop, and makes a bucket a third the size of
+/// one keyed by `Key`. Counting and merging tokens is most of the index.
+struct ByKey<V> {
+    short: FxHashMap<u64, V>,
+    long: FxHashMap<Box<str>, V>,
+}
+
+impl<V> Default for ByKey<V> {
+    fn default() -> Self {
+        Self {
+            short: FxHashMap::default(),
+            long: FxHashMap::default(),
+        }
+    }
+}
+
+impl<V: Default> ByKey<V> {
+    fn entry(&mut self, k: Key) -> &mut V {
+        match k {
+            Key::Short(n) => self.short.entry(n).or_default(),
+            Key::Long(s) => self.long.entry(s).or_default(),
+        }
+    }
+}
 
 /// One searchable unit: a section of a page, borrowed from the site.
 struct Entry<'a> {
@@ -413,16 +428,16 @@ impl Entry<'_> {
     ///
     /// `counts` is a scratch map reused from section to section: the
     /// caller drains it.
-    fn counts(&self, counts: &mut FxHashMap<Key, u32>) -> u32 {
-        debug_assert!(counts.is_empty());
+    fn counts(&self, counts: &mut ByKey<u32>) -> u32 {
+        debug_assert!(counts.short.is_empty() && counts.long.is_empty());
         let mut len = 0u32;
         token_keys(self.heading, |k| {
             len += 1;
-            *counts.entry(k).or_insert(0) += TITLE_BOOST;
+            *counts.entry(k) += TITLE_BOOST;
         });
         token_keys(self.text, |k| {
             len += 1;
-            *counts.entry(k).or_insert(0) += 1;
+            *counts.entry(k) += 1;
         });
         len
     }
@@ -554,21 +569,26 @@ pub fn write_unless(
     // and merging run on every core: a single map took a third of the
     // index's time on one core while the other waited.
     let mut lens: Vec<u32> = Vec::new();
-    let mut postings: Vec<FxHashMap<Key, Postings>> =
-        (0..PARTS).map(|_| FxHashMap::default()).collect();
+    let mut postings: Vec<ByKey<Postings>> = (0..PARTS).map(|_| ByKey::default()).collect();
     for batch in docs.chunks(256) {
         if cancel() {
             return Ok(false);
         }
         let counted: Vec<(Vec<u32>, Vec<Tokens>)> = batch
             .par_iter()
-            .map_init(FxHashMap::default, |scratch, d| {
+            .map_init(ByKey::default, |scratch, d| {
                 let mut lens = Vec::with_capacity(d.entries.len());
-                let mut parts: Vec<Tokens> = (0..PARTS).map(|_| Vec::new()).collect();
+                let mut parts: Vec<Tokens> = (0..PARTS).map(|_| Tokens::default()).collect();
                 for (s, e) in d.entries.iter().enumerate() {
                     lens.push(e.counts(scratch));
-                    for (k, n) in scratch.drain() {
-                        parts[k.part()].push((s as u32, k, n));
+                    let s = s as u32;
+                    for (k, n) in scratch.short.drain() {
+                        parts[part_of(k)].short.push((k, s, n));
+                    }
+                    for (k, n) in scratch.long.drain() {
+                        parts[part_of(crate::content::fnv1a(k.as_bytes()))]
+                            .long
+                            .push((k, s, n));
                     }
                 }
                 (lens, parts)
@@ -589,8 +609,11 @@ pub fn write_unless(
             .zip(by_part)
             .for_each(|(map, docs)| {
                 for (base, tokens) in docs {
-                    for (s, k, n) in tokens {
-                        map.entry(k).or_default().push(base + s, n);
+                    for (k, s, n) in tokens.short {
+                        map.short.entry(k).or_default().push(base + s, n);
+                    }
+                    for (k, s, n) in tokens.long {
+                        map.long.entry(k).or_default().push(base + s, n);
                     }
                 }
             });
@@ -608,7 +631,10 @@ pub fn write_unless(
         .collect();
     let encoded: Vec<(String, String)> = postings
         .into_par_iter()
-        .flat_map_iter(|part| part.into_iter())
+        .flat_map_iter(|part| {
+            let short = part.short.into_iter().map(|(n, l)| (Key::Short(n), l));
+            short.chain(part.long.into_iter().map(|(s, l)| (Key::Long(s), l)))
+        })
         .map(|(t, list)| {
             let df = list.df as f64;
             let idf = (1.0 + (n_sections - df + 0.5) / (df + 0.5)).ln();
