@@ -162,51 +162,69 @@ pub fn tokens(text: &str, mut emit: impl FnMut(&str)) {
 /// cost of the index, so this is the path the build takes; `tokens` stays
 /// the readable definition (and the tests check that both agree).
 fn token_keys(text: &str, mut emit: impl FnMut(Key)) {
-    let mut chars = text.chars().peekable();
+    let bytes = text.as_bytes();
+    let mut i = 0;
     let mut word = String::new();
     let mut prev_digit = false;
     // The previous character when it was CJK: its UTF-8 bytes packed as in
     // `Key::Short`, and their number (0: the previous one was not CJK).
     let (mut prev_cjk, mut prev_len) = (0u64, 0usize);
-    while let Some(raw) = chars.next() {
-        // `fold` leaves CJK alone and never folds anything into CJK, so the
-        // raw character decides; most characters take one of the first two
-        // branches.
-        if is_cjk(raw) {
-            if !word.is_empty() {
-                emit(Key::new(&word));
-                word.clear();
-            }
-            let mut buf = [0u8; 8];
-            let len = raw.encode_utf8(&mut buf).len();
-            let key = u64::from_le_bytes(buf);
-            if prev_len > 0 {
-                emit(Key::Short(prev_cjk | key << (8 * prev_len)));
-            }
-            emit(Key::Short(key));
-            (prev_cjk, prev_len) = (key, len);
-            prev_digit = false;
-            continue;
-        }
-        prev_len = 0;
-        let c = fold(raw);
-        let alnum = if c.is_ascii() {
-            c.is_ascii_alphanumeric()
+    while i < bytes.len() {
+        // A lead byte of E5 to E9 starts a character of U+5000 to U+9FFF,
+        // all CJK and most of a Chinese report: its key is its three bytes
+        // as they are, with no decoding.
+        let (key, len) = if (0xE5..=0xE9).contains(&bytes[i]) {
+            let b = &bytes[i..i + 3];
+            let key = u64::from(b[0]) | u64::from(b[1]) << 8 | u64::from(b[2]) << 16;
+            i += 3;
+            (key, 3)
         } else {
-            c.is_alphanumeric()
+            let Some(raw) = text[i..].chars().next() else {
+                break;
+            };
+            i += raw.len_utf8();
+            // `fold` leaves CJK alone and never folds anything into CJK,
+            // so the raw character decides.
+            if is_cjk(raw) {
+                let mut buf = [0u8; 8];
+                let len = raw.encode_utf8(&mut buf).len();
+                (u64::from_le_bytes(buf), len)
+            } else {
+                prev_len = 0;
+                let c = fold(raw);
+                let alnum = if c.is_ascii() {
+                    c.is_ascii_alphanumeric()
+                } else {
+                    c.is_alphanumeric()
+                };
+                let next_digit = || {
+                    text[i..]
+                        .chars()
+                        .next()
+                        .is_some_and(|n| fold(n).is_ascii_digit())
+                };
+                if alnum
+                    || ((c == '.' || c == ',') && prev_digit && !word.is_empty() && next_digit())
+                {
+                    word.push(c);
+                } else if !word.is_empty() {
+                    emit(Key::new(&word));
+                    word.clear();
+                }
+                prev_digit = c.is_ascii_digit();
+                continue;
+            }
         };
-        if alnum
-            || ((c == '.' || c == ',')
-                && prev_digit
-                && !word.is_empty()
-                && chars.peek().is_some_and(|&n| fold(n).is_ascii_digit()))
-        {
-            word.push(c);
-        } else if !word.is_empty() {
+        if !word.is_empty() {
             emit(Key::new(&word));
             word.clear();
         }
-        prev_digit = c.is_ascii_digit();
+        if prev_len > 0 {
+            emit(Key::Short(prev_cjk | key << (8 * prev_len)));
+        }
+        emit(Key::Short(key));
+        (prev_cjk, prev_len) = (key, len);
+        prev_digit = false;
     }
     if !word.is_empty() {
         emit(Key::new(&word));
@@ -777,6 +795,9 @@ mod tests {
             "热点账户",
             "HIVE标准数仓 Hive ＡＰＩ 99.99% 2.0升级 tps最大1047，O2",
             "4/14, 1,047 a.b 1.2.3 x1.5y .5 5. 账户余额𠀀𠀁abc ÀÉ ǅ İ",
+            // Either side of the three-byte fast path: ext A (CJK), the
+            // Yijing symbols after it (not), kana, the last of the block.
+            "㐀䶵䷀一鿿かな가、ｶ鿿x",
             "",
             "1,",
         ] {
