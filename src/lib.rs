@@ -152,13 +152,14 @@ fn folders(paths: &Paths) -> Result<Folders, Vec<Diagnostic>> {
     })
 }
 
-/// Loads and models the archive: everything before rendering.
-fn load_site(paths: &Paths) -> Result<(site::Site, Setup), Vec<Diagnostic>> {
+/// Reads the archive and prepares its documents, parsing the theme
+/// meanwhile: everything before the views.
+fn load_pages(paths: &Paths) -> Result<(site::Pages, Setup), Vec<Diagnostic>> {
     let folders = folders(paths)?;
     // Parsing the templates is most of a small build's fixed cost, and
     // nothing before rendering needs them: they are parsed while the
     // content is read and modelled.
-    let (theme, mut site) = rayon::join(
+    let (theme, pages) = rayon::join(
         || folders.theme(paths),
         || {
             let archive = diag::timed("load", || {
@@ -168,14 +169,28 @@ fn load_site(paths: &Paths) -> Result<(site::Site, Setup), Vec<Diagnostic>> {
                     std::slice::from_ref(&folders.exclude),
                 )
             });
-            diag::timed("site", || site::build(archive, folders.config.clone()))
+            diag::timed("site", || site::prepare_all(archive, &folders.config))
         },
     );
-    let mut setup = folders.with_theme(theme?);
+    Ok((pages, folders.with_theme(theme?)))
+}
+
+/// The site from its pages and views, the findings about the config
+/// first, all in order.
+fn finish_site(pages: site::Pages, views: site::Views, setup: &mut Setup) -> site::Site {
+    let (mut site, _) = site::with_views(pages, setup.config.clone(), views);
     let mut diags = std::mem::take(&mut setup.diags);
     diags.append(&mut site.diags);
     diag::sort(&mut diags);
     site.diags = diags;
+    site
+}
+
+/// Loads and models the archive: everything before rendering.
+fn load_site(paths: &Paths) -> Result<(site::Site, Setup), Vec<Diagnostic>> {
+    let (pages, mut setup) = load_pages(paths)?;
+    let views = site::views(&pages.reports, &setup.config, site::Kept::default());
+    let site = finish_site(pages, views, &mut setup);
     Ok((site, setup))
 }
 
@@ -199,21 +214,40 @@ pub fn build_in_memory(paths: &Paths) -> Result<Built, Vec<Diagnostic>> {
 /// so the finished site is never held in memory whole.
 pub fn build(paths: &Paths) -> Result<(Built, Summary), Vec<Diagnostic>> {
     let start = Instant::now();
-    let (site, setup) = load_site(paths)?;
+    let (pages, mut setup) = load_pages(paths)?;
     let staging = output::Staging::new(&setup.output_dir).map_err(|d| vec![d])?;
-    let (pages, files) = (AtomicUsize::new(0), AtomicUsize::new(0));
+    let (page_count, files) = (AtomicUsize::new(0), AtomicUsize::new(0));
     let sink = |f: render::OutFile| {
         // The later parts of a streamed file are the same file.
         if !f.append {
             files.fetch_add(1, Ordering::Relaxed);
             if f.path.extension().is_some_and(|e| e == "html") {
-                pages.fetch_add(1, Ordering::Relaxed);
+                page_count.fetch_add(1, Ordering::Relaxed);
             }
         }
         staging.write(&f)
     };
+    // The search index is made of the pages alone: it is made while the
+    // views are (the project view runs partly on one core).
+    let date_items = setup.theme.date_items();
+    let date_display = |d: chrono::NaiveDate| d.format_with_items(date_items.iter()).to_string();
+    let index_input = render::search::Pages {
+        reports: &pages.reports,
+        dailies: &pages.dailies,
+        date_display: &date_display,
+    };
+    let (views, index) = rayon::join(
+        || site::views(&pages.reports, &setup.config, site::Kept::default()),
+        || {
+            diag::timed("search", || {
+                render::search::write_pages(&index_input, &|| false, &sink)
+            })
+        },
+    );
+    index.map_err(|d| vec![d])?;
+    let site = finish_site(pages, views, &mut setup);
     diag::timed("render and write", || {
-        render::Renderer::new(&site, &setup.theme).render_all_to(&sink)
+        render::Renderer::new(&site, &setup.theme).render_all_but_search_to(&sink)
     })
     .map_err(|d| vec![d])?;
     diag::timed("swap", || staging.commit()).map_err(|d| vec![d])?;
@@ -224,7 +258,7 @@ pub fn build(paths: &Paths) -> Result<(Built, Summary), Vec<Diagnostic>> {
         output_dir: setup.output_dir,
     };
     let mut summary = summarize(&built, start.elapsed());
-    summary.pages = pages.into_inner();
+    summary.pages = page_count.into_inner();
     summary.files = files.into_inner();
     Ok((built, summary))
 }

@@ -189,6 +189,23 @@ pub fn prepare(doc: Doc, index: &LinkIndex, config: &Config) -> (Page, Vec<Diagn
 
 /// Prepares every document in parallel and links the pages into a site.
 pub fn build(archive: Archive, config: Config) -> Site {
+    let pages = prepare_all(archive, &config);
+    let views = views(&pages.reports, &config, Kept::default());
+    with_views(pages, config, views).0
+}
+
+/// Every document prepared, daily notes linked under their reports: the
+/// site but for the views made across reports.
+pub struct Pages {
+    pub reports: Vec<Page>,
+    pub dailies: Vec<Page>,
+    pub weeks: Weeks,
+    pub diags: Vec<Diagnostic>,
+}
+
+/// Prepares every document in parallel (`prepare`) and links the daily
+/// notes under their reports.
+pub fn prepare_all(archive: Archive, config: &Config) -> Pages {
     let Archive {
         reports,
         dailies,
@@ -196,21 +213,27 @@ pub fn build(archive: Archive, config: Config) -> Site {
         mut diags,
     } = archive;
     let index = LinkIndex::new(reports.iter().chain(dailies.iter()));
-    let reports: Vec<Page> = collect(
+    let mut reports: Vec<Page> = collect(
         reports
             .into_par_iter()
-            .map(|d| without_source(prepare(d, &index, &config)))
+            .map(|d| without_source(prepare(d, &index, config)))
             .collect(),
         &mut diags,
     );
     let dailies: Vec<Page> = collect(
         dailies
             .into_par_iter()
-            .map(|d| without_source(prepare(d, &index, &config)))
+            .map(|d| without_source(prepare(d, &index, config)))
             .collect(),
         &mut diags,
     );
-    assemble(reports, dailies, weeks.unwrap_or(Weeks::Iso), config, diags)
+    link_dailies(&mut reports, &dailies);
+    Pages {
+        reports,
+        dailies,
+        weeks: weeks.unwrap_or(Weeks::Iso),
+        diags,
+    }
 }
 
 /// A build never reads a document's source again once it is prepared
@@ -253,9 +276,21 @@ pub fn assemble_keeping(
     dailies: Vec<Page>,
     weeks: Weeks,
     config: Config,
-    mut diags: Vec<Diagnostic>,
+    diags: Vec<Diagnostic>,
     kept: Kept,
 ) -> (Site, [Vec<Diagnostic>; 2]) {
+    link_dailies(&mut reports, &dailies);
+    let views = views(&reports, &config, kept);
+    let pages = Pages {
+        reports,
+        dailies,
+        weeks,
+        diags,
+    };
+    with_views(pages, config, views)
+}
+
+fn link_dailies(reports: &mut [Page], dailies: &[Page]) {
     for r in reports.iter_mut() {
         r.dailies.clear();
     }
@@ -264,6 +299,19 @@ pub fn assemble_keeping(
             reports[p].dailies.push(i);
         }
     }
+}
+
+/// The cross-report views, each with the findings made building it.
+pub struct Views {
+    metrics: (Vec<metrics::Series>, Vec<Diagnostic>),
+    projects: (Vec<projects::Project>, Vec<Diagnostic>),
+    incidents: Vec<incidents::Entry>,
+}
+
+/// The series, projects and incident log of `reports`, those in `kept`
+/// reused. They only read the pages, so a build makes the search index
+/// from the same pages meanwhile.
+pub fn views(reports: &[Page], config: &Config, kept: Kept) -> Views {
     // The three views are independent: built side by side, their findings
     // added in a fixed order.
     let Kept {
@@ -271,11 +319,11 @@ pub fn assemble_keeping(
         projects: kept_projects,
         incidents: kept_incidents,
     } = kept;
-    let ((metrics, metric_diags), ((projects, project_diags), incidents)) = rayon::join(
+    let (metrics, (projects, incidents)) = rayon::join(
         || {
             kept_metrics.unwrap_or_else(|| {
                 let mut d = Vec::new();
-                let m = crate::diag::timed("series", || metrics::build(&reports, &config, &mut d));
+                let m = crate::diag::timed("series", || metrics::build(reports, config, &mut d));
                 (m, d)
             })
         },
@@ -285,26 +333,42 @@ pub fn assemble_keeping(
                     kept_projects.unwrap_or_else(|| {
                         let mut d = Vec::new();
                         let p = crate::diag::timed("projects", || {
-                            projects::build(&reports, &config, &mut d)
+                            projects::build(reports, config, &mut d)
                         });
                         (p, d)
                     })
                 },
                 || {
                     kept_incidents.unwrap_or_else(|| {
-                        crate::diag::timed("incidents", || incidents::build(&reports))
+                        crate::diag::timed("incidents", || incidents::build(reports))
                     })
                 },
             )
         },
     );
+    Views {
+        metrics,
+        projects,
+        incidents,
+    }
+}
+
+/// The site from its pages and views. Also returns the views' findings
+/// (see `assemble_keeping`).
+pub fn with_views(pages: Pages, config: Config, views: Views) -> (Site, [Vec<Diagnostic>; 2]) {
+    let Views {
+        metrics: (metrics, metric_diags),
+        projects: (projects, project_diags),
+        incidents,
+    } = views;
+    let mut diags = pages.diags;
     diags.extend(metric_diags.iter().cloned());
     diags.extend(project_diags.iter().cloned());
     let site = Site {
         config,
-        weeks,
-        reports,
-        dailies,
+        weeks: pages.weeks,
+        reports: pages.reports,
+        dailies: pages.dailies,
         metrics,
         projects,
         incidents,

@@ -191,10 +191,7 @@ impl<'a> Renderer<'a> {
             incidents_of,
             entries_of,
             project_links: Default::default(),
-            // `theme::load` refused a format that does not parse.
-            date_items: chrono::format::StrftimeItems::new(theme.string("date_format"))
-                .parse()
-                .unwrap_or_default(),
+            date_items: theme.date_items(),
         };
         let c = &site.config;
         let mut base = Context::new();
@@ -515,6 +512,16 @@ impl<'a> Renderer<'a> {
     /// is never held in memory whole (600 MB at 10,000 reports) and writing
     /// overlaps rendering.
     pub fn render_all_to(&self, sink: Sink) -> Result<(), Diagnostic> {
+        self.render_all_parts(sink, true)
+    }
+
+    /// Everything but the search index, which `crate::build` makes from
+    /// the pages while the views are made.
+    pub fn render_all_but_search_to(&self, sink: Sink) -> Result<(), Diagnostic> {
+        self.render_all_parts(sink, false)
+    }
+
+    fn render_all_parts(&self, sink: Sink, with_search: bool) -> Result<(), Diagnostic> {
         let reports: Vec<usize> = (0..self.site.reports.len()).collect();
         let dailies: Vec<usize> = (0..self.site.dailies.len()).collect();
         let (pages, site_wide) = rayon::join(
@@ -523,9 +530,11 @@ impl<'a> Renderer<'a> {
                 crate::diag::timed("site-wide", || {
                     let (home, aggregates) = rayon::join(
                         || -> Result<(), Diagnostic> {
-                            crate::diag::timed("search", || {
-                                search::write_unless(self, &|| false, sink)
-                            })?;
+                            if with_search {
+                                crate::diag::timed("search", || {
+                                    search::write_unless(self, &|| false, sink)
+                                })?;
+                            }
                             self.render_home_to(sink)
                         },
                         || self.render_aggregates_to(sink),

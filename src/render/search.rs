@@ -40,7 +40,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::Datelike;
+use chrono::{Datelike, NaiveDate};
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use serde_json::json;
@@ -509,17 +509,40 @@ pub fn write_unless(
     cancel: &(dyn Fn() -> bool + Sync),
     sink: Sink,
 ) -> Result<bool, Diagnostic> {
-    let site = r.site;
+    let date_display = |d| r.date_display(d);
+    let pages = Pages {
+        reports: &r.site.reports,
+        dailies: &r.site.dailies,
+        date_display: &date_display,
+    };
+    write_pages(&pages, cancel, sink)
+}
+
+/// What the index is made of: the pages alone, with none of the views, so
+/// a build makes it while the views are made (`crate::build`).
+pub struct Pages<'a> {
+    pub reports: &'a [Page],
+    pub dailies: &'a [Page],
+    /// A date as the theme shows it (`Renderer::date_display`).
+    pub date_display: &'a (dyn Fn(NaiveDate) -> String + Sync),
+}
+
+/// `write_unless` from the pages alone.
+pub fn write_pages(
+    input: &Pages,
+    cancel: &(dyn Fn() -> bool + Sync),
+    sink: Sink,
+) -> Result<bool, Diagnostic> {
     // Daily notes are filed under their report's year when undated.
     let year_of = |p: &Page| {
         p.doc
             .meta
             .date
-            .or_else(|| p.doc.parent.and_then(|i| site.reports[i].doc.meta.date))
+            .or_else(|| p.doc.parent.and_then(|i| input.reports[i].doc.meta.date))
             .map(|d| d.year().to_string())
             .unwrap_or_else(|| "undated".into())
     };
-    let pages: Vec<&Page> = site.reports.iter().chain(site.dailies.iter()).collect();
+    let pages: Vec<&Page> = input.reports.iter().chain(input.dailies.iter()).collect();
     let mut docs: Vec<Doc> = pages
         .par_iter()
         .map(|p| Doc {
@@ -570,7 +593,7 @@ pub fn write_unless(
                     (
                         doc.url.as_str(),
                         doc.title(),
-                        doc.meta.date.map(|x| r.date_display(x)).unwrap_or_default(),
+                        doc.meta.date.map(input.date_display).unwrap_or_default(),
                         sections,
                     )
                 })

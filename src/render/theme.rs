@@ -73,6 +73,14 @@ impl Theme {
     pub fn string(&self, key: &str) -> &str {
         self.strings.get(key).and_then(|v| v.as_str()).unwrap_or("")
     }
+
+    /// The theme's `date_format`, parsed once for every date it formats
+    /// (`load` refused one that does not parse).
+    pub fn date_items(&self) -> Vec<chrono::format::Item<'_>> {
+        chrono::format::StrftimeItems::new(self.string("date_format"))
+            .parse()
+            .unwrap_or_default()
+    }
 }
 
 /// Reads every file under `dir` as (relative path, bytes).
