@@ -8,6 +8,7 @@
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::sync::LazyLock;
 
 use chrono::{Datelike, Duration, NaiveDate};
 
@@ -273,7 +274,14 @@ impl Renderer<'_> {
         let mut out = String::with_capacity(html.len() + marks.len() * 160);
         let mut rest = html;
         const ITEM: &str = "<a class=\"anchor\" id=\"";
-        while let Some(pos) = rest.find(ITEM) {
+        static FIND_ITEM: LazyLock<memchr::memmem::Finder> =
+            LazyLock::new(|| memchr::memmem::Finder::new(ITEM));
+        // Every list item has an anchor: the scan stops at the last one
+        // that takes a mark.
+        while let Some(pos) = (!marks.is_empty())
+            .then(|| FIND_ITEM.find(rest.as_bytes()))
+            .flatten()
+        {
             let after = &rest[pos + ITEM.len()..];
             let Some(q) = after.find('"') else { break };
             let id = &after[..q];
