@@ -3,6 +3,7 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::sync::LazyLock;
 
 use rayon::prelude::*;
 use serde_json::{json, Value};
@@ -597,10 +598,15 @@ impl Renderer<'_> {
         const CLOSE: &str = "\"></a>";
         let mut out = String::with_capacity(html.len() + entries.len() * 200);
         let mut rest = html;
-        // One searcher for the page (`str::find` builds one per call: a
-        // page has an anchor per list item).
-        let finder = memchr::memmem::Finder::new(ITEM);
-        while let Some(pos) = finder.find(rest.as_bytes()) {
+        // One searcher (`str::find` builds one per call: a page has an
+        // anchor per list item), and no scan past the last anchor that
+        // takes a link.
+        static FIND_ITEM: LazyLock<memchr::memmem::Finder> =
+            LazyLock::new(|| memchr::memmem::Finder::new(ITEM));
+        while let Some(pos) = (!links.is_empty())
+            .then(|| FIND_ITEM.find(rest.as_bytes()))
+            .flatten()
+        {
             let after = &rest[pos + ITEM.len()..];
             let Some(q) = after.find('"') else { break };
             let list = if after[q..].starts_with(CLOSE) {
