@@ -230,8 +230,8 @@ pub fn build(paths: &Paths) -> Result<(Built, Summary), Vec<Diagnostic>> {
     // The search index is made of the pages alone: it is made while the
     // views are (the project view runs partly on one core).
     let date_items = setup.theme.date_items();
-    let date_display = |d: chrono::NaiveDate| d.format_with_items(date_items.iter()).to_string();
-    let index_input = render::search::Pages {
+    let date_display = |d| render::theme::show_date(&date_items, d);
+    let index_input = render::search::Input {
         reports: &pages.reports,
         dailies: &pages.dailies,
         date_display: &date_display,

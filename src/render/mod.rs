@@ -218,7 +218,7 @@ impl<'a> Renderer<'a> {
     }
 
     pub fn date_display(&self, date: NaiveDate) -> String {
-        date.format_with_items(self.date_items.iter()).to_string()
+        theme::show_date(&self.date_items, date)
     }
 
     fn base_context(&self, page_url: &str, section: &str) -> Context {

@@ -510,17 +510,17 @@ pub fn write_unless(
     sink: Sink,
 ) -> Result<bool, Diagnostic> {
     let date_display = |d| r.date_display(d);
-    let pages = Pages {
+    let input = Input {
         reports: &r.site.reports,
         dailies: &r.site.dailies,
         date_display: &date_display,
     };
-    write_pages(&pages, cancel, sink)
+    write_pages(&input, cancel, sink)
 }
 
 /// What the index is made of: the pages alone, with none of the views, so
 /// a build makes it while the views are made (`crate::build`).
-pub struct Pages<'a> {
+pub struct Input<'a> {
     pub reports: &'a [Page],
     pub dailies: &'a [Page],
     /// A date as the theme shows it (`Renderer::date_display`).
@@ -529,7 +529,7 @@ pub struct Pages<'a> {
 
 /// `write_unless` from the pages alone.
 pub fn write_pages(
-    input: &Pages,
+    input: &Input,
     cancel: &(dyn Fn() -> bool + Sync),
     sink: Sink,
 ) -> Result<bool, Diagnostic> {

@@ -75,12 +75,17 @@ impl Theme {
     }
 
     /// The theme's `date_format`, parsed once for every date it formats
-    /// (`load` refused one that does not parse).
+    /// (`load` refused one that does not parse); see `show_date`.
     pub fn date_items(&self) -> Vec<chrono::format::Item<'_>> {
         chrono::format::StrftimeItems::new(self.string("date_format"))
             .parse()
             .unwrap_or_default()
     }
+}
+
+/// A date as the theme shows it, from its `Theme::date_items`.
+pub fn show_date(items: &[chrono::format::Item], date: chrono::NaiveDate) -> String {
+    date.format_with_items(items.iter()).to_string()
 }
 
 /// Reads every file under `dir` as (relative path, bytes).
