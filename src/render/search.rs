@@ -275,6 +275,7 @@ pub fn shard_of(token: &str, shards: usize) -> usize {
     (h as usize) % shards.max(1)
 }
 
+#[inline]
 fn push_varint(out: &mut String, mut n: u64) {
     loop {
         let low = (n & 31) as usize;
