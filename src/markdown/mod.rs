@@ -20,6 +20,11 @@ pub use sections::{Block, Item, Section, SectionText};
 /// does not know the language; see `render::localize`).
 pub const MISSING_TITLE: &str = "missing: ";
 
+/// How every list item's anchor starts (`<a class="anchor" id="L12"></a>`):
+/// the render stage finds items by it to add incident marks and project
+/// links without parsing the HTML.
+pub const ITEM_ANCHOR: &str = "<a class=\"anchor\" id=\"";
+
 /// What a link to another Markdown file turned into.
 pub enum Resolved {
     /// The page's URL, relative to the page being rendered.
@@ -308,7 +313,7 @@ pub fn render(
                 };
                 out.push(Event::Start(Tag::Item));
                 out.push(Event::InlineHtml(CowStr::from(format!(
-                    "<a class=\"anchor\" id=\"{anchor}\"></a>"
+                    "{ITEM_ANCHOR}{anchor}\"></a>"
                 ))));
                 if st.lists.last() == Some(&true) {
                     if let Some(sink) = st.sink() {

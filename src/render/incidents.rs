@@ -8,7 +8,6 @@
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
-use std::sync::LazyLock;
 
 use chrono::{Datelike, Duration, NaiveDate};
 
@@ -273,13 +272,11 @@ impl Renderer<'_> {
         };
         let mut out = String::with_capacity(html.len() + marks.len() * 160);
         let mut rest = html;
-        const ITEM: &str = "<a class=\"anchor\" id=\"";
-        static FIND_ITEM: LazyLock<memchr::memmem::Finder> =
-            LazyLock::new(|| memchr::memmem::Finder::new(ITEM));
+        const ITEM: &str = crate::markdown::ITEM_ANCHOR;
         // Every list item has an anchor: the scan stops at the last one
         // that takes a mark.
         while let Some(pos) = (!marks.is_empty())
-            .then(|| FIND_ITEM.find(rest.as_bytes()))
+            .then(|| super::find_item_anchor(rest))
             .flatten()
         {
             let after = &rest[pos + ITEM.len()..];

@@ -126,6 +126,15 @@ impl std::io::Write for Streamed<'_> {
     }
 }
 
+/// Where the next list item's anchor (`markdown::ITEM_ANCHOR`) starts in
+/// `html`, by one searcher built once: `str::find` builds one per call, and
+/// a page has an anchor per list item.
+fn find_item_anchor(html: &str) -> Option<usize> {
+    static FINDER: std::sync::LazyLock<memchr::memmem::Finder> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(crate::markdown::ITEM_ANCHOR));
+    FINDER.find(html.as_bytes())
+}
+
 #[derive(Serialize)]
 struct Link {
     title: String,

@@ -3,7 +3,6 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::sync::LazyLock;
 
 use rayon::prelude::*;
 use serde_json::{json, Value};
@@ -594,17 +593,13 @@ impl Renderer<'_> {
                 .or_default()
                 .push(link_of(pi));
         }
-        const ITEM: &str = "<a class=\"anchor\" id=\"";
+        const ITEM: &str = crate::markdown::ITEM_ANCHOR;
         const CLOSE: &str = "\"></a>";
         let mut out = String::with_capacity(html.len() + entries.len() * 200);
         let mut rest = html;
-        // One searcher (`str::find` builds one per call: a page has an
-        // anchor per list item), and no scan past the last anchor that
-        // takes a link.
-        static FIND_ITEM: LazyLock<memchr::memmem::Finder> =
-            LazyLock::new(|| memchr::memmem::Finder::new(ITEM));
+        // No scan past the last anchor that takes a link.
         while let Some(pos) = (!links.is_empty())
-            .then(|| FIND_ITEM.find(rest.as_bytes()))
+            .then(|| super::find_item_anchor(rest))
             .flatten()
         {
             let after = &rest[pos + ITEM.len()..];
