@@ -174,8 +174,7 @@ fn token_keys(text: &str, mut emit: impl FnMut(Key)) {
         // all CJK and most of a Chinese report: its key is its three bytes
         // as they are, with no decoding.
         let (key, len) = if (0xE5..=0xE9).contains(&bytes[i]) {
-            let b = &bytes[i..i + 3];
-            let key = u64::from(b[0]) | u64::from(b[1]) << 8 | u64::from(b[2]) << 16;
+            let key = pack(&bytes[i..i + 3]);
             i += 3;
             (key, 3)
         } else {
@@ -186,9 +185,8 @@ fn token_keys(text: &str, mut emit: impl FnMut(Key)) {
             // `fold` leaves CJK alone and never folds anything into CJK,
             // so the raw character decides.
             if is_cjk(raw) {
-                let mut buf = [0u8; 8];
-                let len = raw.encode_utf8(&mut buf).len();
-                (u64::from_le_bytes(buf), len)
+                let len = raw.len_utf8();
+                (pack(&bytes[i - len..i]), len)
             } else {
                 prev_len = 0;
                 let c = fold(raw);
@@ -316,12 +314,20 @@ enum Key {
     Long(Box<str>),
 }
 
+/// Up to 8 bytes as a `Key::Short`: little-endian, zero-padded. A CJK
+/// pair is its two characters' packs with the second shifted past the
+/// first (`token_keys`).
+#[inline]
+fn pack(b: &[u8]) -> u64 {
+    let mut buf = [0u8; 8];
+    buf[..b.len()].copy_from_slice(b);
+    u64::from_le_bytes(buf)
+}
+
 impl Key {
     fn new(t: &str) -> Self {
         if t.len() <= 8 {
-            let mut b = [0u8; 8];
-            b[..t.len()].copy_from_slice(t.as_bytes());
-            Key::Short(u64::from_le_bytes(b))
+            Key::Short(pack(t.as_bytes()))
         } else {
             Key::Long(t.into())
         }
