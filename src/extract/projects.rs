@@ -523,6 +523,7 @@ pub fn updates(tree: &Section, report_date: NaiveDate, config: &ProjectsConfig) 
 
 #[cfg(test)]
 mod tests {
+    use super::*;
 
     #[test]
     fn progress_parts_are_the_regex_groups() {
@@ -551,8 +552,6 @@ mod tests {
             assert_eq!(found, caps, "{text}");
         }
     }
-
-    use super::*;
 
     fn ups(md: &str, date: &str) -> Vec<Update> {
         let r = crate::markdown::tests::tree_of(md);
