@@ -33,21 +33,59 @@ pub enum Resolved {
     Missing,
 }
 
+/// An entry of a page's table of contents, borrowed from its section
+/// texts (`Rendered::toc`).
 #[derive(Debug, Clone, Serialize)]
-pub struct TocEntry {
-    pub title: String,
-    pub id: String,
-    pub children: Vec<TocEntry>,
+pub struct TocEntry<'a> {
+    pub title: &'a str,
+    pub id: &'a str,
+    pub children: Vec<TocEntry<'a>>,
 }
 
 #[derive(Debug, Default)]
 pub struct Rendered {
     pub html: String,
-    pub toc: Vec<TocEntry>,
-    /// Each section's plain text, for the search index.
+    /// Each section's plain text, for the search index, and its place in
+    /// the table of contents (`toc`).
     pub text: Vec<SectionText>,
     /// (line, target) of links to Markdown files that are not in the archive.
     pub missing_links: Vec<(usize, String)>,
+}
+
+/// The deepest heading level in a table of contents.
+const TOC_LEVEL: u8 = 3;
+
+impl Rendered {
+    /// The table of contents: headings down to `TOC_LEVEL`, nested as in
+    /// the page.
+    pub fn toc(&self) -> Vec<TocEntry<'_>> {
+        // Entries arrive in page order with their depth: each goes under
+        // the latest entry one level up, which `open` keeps a path to.
+        let mut top: Vec<TocEntry> = Vec::new();
+        let mut open: Vec<TocEntry> = Vec::new();
+        fn close<'a>(open: &mut Vec<TocEntry<'a>>, top: &mut Vec<TocEntry<'a>>) {
+            if let Some(done) = open.pop() {
+                match open.last_mut() {
+                    Some(parent) => parent.children.push(done),
+                    None => top.push(done),
+                }
+            }
+        }
+        for s in self.text.iter().filter(|s| s.toc > 0) {
+            while open.len() >= usize::from(s.toc) {
+                close(&mut open, &mut top);
+            }
+            open.push(TocEntry {
+                title: &s.title,
+                id: &s.id,
+                children: Vec::new(),
+            });
+        }
+        while !open.is_empty() {
+            close(&mut open, &mut top);
+        }
+        top
+    }
 }
 
 pub struct RenderOptions {
@@ -499,11 +537,9 @@ pub fn render(
     // of it, unless the new size is under half.
     let html = String::from(html.as_str());
     let tree = st.tree.finish();
-    let toc = toc_of(&tree.children, 3);
-    let text = tree.texts();
+    let text = tree.texts(TOC_LEVEL);
     let rendered = Rendered {
         html,
-        toc,
         text,
         missing_links,
     };
@@ -526,18 +562,6 @@ fn sanitize(html: &str) -> String {
         b
     });
     CLEANER.clean(html).to_string()
-}
-
-fn toc_of(sections: &[Section], max_level: u8) -> Vec<TocEntry> {
-    sections
-        .iter()
-        .filter(|s| s.level <= max_level && !s.title.is_empty())
-        .map(|s| TocEntry {
-            title: s.title.clone(),
-            id: s.id.clone(),
-            children: toc_of(&s.children, max_level),
-        })
-        .collect()
 }
 
 fn shrunk<T>(mut v: Vec<T>) -> Vec<T> {
@@ -704,7 +728,29 @@ pub(crate) mod tests {
             other => panic!("{other:?}"),
         }
         assert!(r.html.contains("id=\"L14\""));
-        assert_eq!(r.toc.len(), 2);
+        assert_eq!(r.toc().len(), 2);
+    }
+
+    #[test]
+    fn toc_nests_headings_to_level_three_and_drops_what_is_under_an_untitled_one() {
+        let md =
+            "## A\n\n### A1\n\n#### A1x\n\n### A2\n\n## \n\n### under empty\n\n## B\n\n### B1\n";
+        let (r, _) = plain(md);
+        fn flat(t: &[TocEntry], depth: usize, out: &mut Vec<String>) {
+            for e in t {
+                out.push(format!("{}{}", "-".repeat(depth), e.title));
+                flat(&e.children, depth + 1, out);
+            }
+        }
+        let mut got = Vec::new();
+        flat(&r.toc(), 0, &mut got);
+        assert_eq!(got, ["A", "-A1", "-A2", "B", "-B1"]);
+        let ids: Vec<&str> = r.toc().iter().map(|e| e.id).collect();
+        assert!(
+            ids.iter()
+                .all(|id| r.html.contains(&format!("id=\"{id}\""))),
+            "{ids:?}"
+        );
     }
 
     #[test]

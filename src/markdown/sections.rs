@@ -62,19 +62,27 @@ pub struct SectionText {
     /// The section's own blocks (not its sub-sections') as plain text: one
     /// line per paragraph, list item and table row.
     pub text: String,
+    /// Its depth in the page's table of contents (1 for a top entry), or 0
+    /// when the contents leave it out. The contents are rebuilt from these
+    /// rather than kept as a tree of their own: at 10,000 reports a second
+    /// copy of every heading's title and anchor was 20 MB.
+    pub toc: u8,
 }
 
 impl Section {
     /// The text of this section and every section below it, in document
     /// order. The root always comes first; sections with neither a title nor
     /// text are left out.
-    pub fn texts(&self) -> Vec<SectionText> {
+    ///
+    /// Sections down to `toc_level` with a title are in the table of
+    /// contents (`SectionText::toc`), unless a section above them is not.
+    pub fn texts(&self, toc_level: u8) -> Vec<SectionText> {
         let mut out = Vec::new();
         // Built in one scratch buffer and copied out at its exact size: the
         // text of every section stays in memory until the search index is
         // written, and a buffer grown by doubling holds a third more.
         let mut scratch = String::new();
-        for (i, s) in self.walk().into_iter().enumerate() {
+        for (i, (s, toc)) in self.walk_toc(toc_level).into_iter().enumerate() {
             scratch.clear();
             for b in &s.blocks {
                 b.plain_text(&mut scratch);
@@ -87,8 +95,27 @@ impl Section {
                 id: s.id.clone(),
                 title: s.title.clone(),
                 text: text.to_owned(),
+                toc,
             });
         }
+        out
+    }
+
+    /// `walk`, each section with its depth in the table of contents.
+    fn walk_toc(&self, toc_level: u8) -> Vec<(&Section, u8)> {
+        // `depth`: the parent's depth in the contents (0 for the root);
+        // `None` when the parent is left out, and with it everything below.
+        fn go<'s>(s: &'s Section, depth: Option<u8>, max: u8, out: &mut Vec<(&'s Section, u8)>) {
+            for c in &s.children {
+                let own = depth
+                    .filter(|_| c.level <= max && !c.title.is_empty())
+                    .map(|d| d + 1);
+                out.push((c, own.unwrap_or(0)));
+                go(c, own, max, out);
+            }
+        }
+        let mut out = vec![(self, 0)];
+        go(self, Some(0), toc_level, &mut out);
         out
     }
 

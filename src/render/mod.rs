@@ -152,11 +152,11 @@ struct PageView<'a> {
     year: Option<i32>,
     source: String,
     content: Cow<'a, str>,
-    toc: &'a [TocEntry],
+    toc: Vec<TocEntry<'a>>,
 }
 
 #[derive(Serialize)]
-struct ListItem {
+struct ListItem<'a> {
     title: String,
     url: String,
     date: Option<String>,
@@ -164,7 +164,7 @@ struct ListItem {
     week: Option<u32>,
     week_label: String,
     daily_count: usize,
-    toc: Vec<TocEntry>,
+    toc: Vec<TocEntry<'a>>,
 }
 
 pub struct Renderer<'a> {
@@ -316,7 +316,7 @@ impl<'a> Renderer<'a> {
             year: d.week.map(|w| w.0).or(d.meta.date.map(|x| x.year())),
             source: d.source.to_string_lossy().into_owned(),
             content: self.localize(p, html),
-            toc: &p.rendered.toc,
+            toc: p.rendered.toc(),
         }
     }
 
@@ -391,7 +391,7 @@ impl<'a> Renderer<'a> {
         self.render("daily.html", &ctx, url)
     }
 
-    fn list_item(&self, p: &Page) -> ListItem {
+    fn list_item<'p>(&self, p: &'p Page) -> ListItem<'p> {
         ListItem {
             title: p.doc.title().to_string(),
             url: p.doc.url.clone(),
@@ -415,16 +415,16 @@ impl<'a> Renderer<'a> {
         // Typed, serialised once by `insert`: on a large archive this list
         // is most of the page.
         #[derive(serde::Serialize)]
-        struct Month {
+        struct Month<'a> {
             month: u32,
             label: String,
-            reports: Vec<ListItem>,
+            reports: Vec<ListItem<'a>>,
         }
         #[derive(serde::Serialize)]
-        struct Year {
+        struct Year<'a> {
             year: i32,
             count: usize,
-            months: Vec<Month>,
+            months: Vec<Month<'a>>,
         }
         let mut years: Vec<Year> = Vec::new();
         // Newest first: the archive is read from the top.
@@ -473,7 +473,7 @@ impl<'a> Renderer<'a> {
             .collect();
         let latest = dated.last().map(|p| {
             let mut item = self.list_item(p);
-            item.toc = p.rendered.toc.clone();
+            item.toc = p.rendered.toc();
             item
         });
         ctx.insert("years", &years);
