@@ -166,3 +166,40 @@ fn slips_statuses_aliases_and_stalled() {
         stderr(&o)
     );
 }
+
+#[test]
+fn updates_of_one_project_in_one_report_make_one_entry() {
+    // Named three times in week 16 (twice under one section, once under
+    // another), once in week 17.
+    let w16 = "# 第16周 2023-04-14\n\n## 【O1 服务业务】\n\n- 支付网关改造，目标4/26投产\n- 支付网关改造，研发进度60%，5/2提测\n\n## 【O2 系统升级】\n\n- 支付网关改造，风险：联调延迟\n";
+    let dir = archive(&[
+        ("content/a.md", w16.as_bytes()),
+        (
+            "content/b.md",
+            &week(17, "2023-04-21", "- 支付网关改造，研发进度70%"),
+        ),
+    ]);
+    let out = dir.path().join("public");
+    let root = dir.path().to_str().unwrap();
+    let o = chronicle(&["build", "--root", root, "--output", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let data = projects(&out);
+    let gw = find(&data, "支付网关改造");
+    let entries = gw["entries"].as_array().unwrap();
+    assert_eq!(entries.len(), 2, "{entries:#?}");
+    let first = &entries[0];
+    assert_eq!(
+        first["text"],
+        "支付网关改造，目标4/26投产\n\n支付网关改造，研发进度60%，5/2提测\n\n支付网关改造，风险：联调延迟"
+    );
+    assert_eq!(first["progress"], 60.0, "the first figure given");
+    assert_eq!(first["status"], "risk", "the gravest status");
+    let planned: Vec<&str> = first["planned"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(planned.len(), 2, "{planned:?}");
+    assert_eq!(entries[1]["progress"], 70.0);
+}

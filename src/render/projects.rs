@@ -181,7 +181,7 @@ impl Renderer<'_> {
                     if !st.is_empty() {
                         tip.push(st.to_string());
                     }
-                    for pl in &e.planned {
+                    for pl in e.planned.iter() {
                         tip.push(pl.text.clone());
                     }
                     for sl in p.slips.iter().filter(|sl| sl.report == e.report) {
@@ -584,7 +584,7 @@ impl Renderer<'_> {
             return html.into();
         };
         let link_of = |pi: usize| here[pi].as_str();
-        let anchor_of = |pi: usize, ei: usize| self.site.projects[pi].entries[ei].anchor.as_str();
+        let anchor_of = |pi: usize, ei: usize| self.site.projects[pi].entries[ei].anchor.as_ref();
         // Bullet anchor → its updates' links, in document order.
         let mut links: HashMap<&str, Vec<&str>> = HashMap::new();
         for &(pi, ei) in entries {

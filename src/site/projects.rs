@@ -7,6 +7,7 @@
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -24,17 +25,18 @@ pub struct Entry {
     pub date: NaiveDate,
     pub week: Option<u32>,
     /// Report page (relative to the site root) and the update's anchor in it.
-    pub url: String,
-    pub anchor: String,
+    /// The strings are shared with the report and its update, not copied.
+    pub url: Arc<str>,
+    pub anchor: Arc<str>,
     /// The name as written that week.
-    pub name: String,
-    pub section: String,
+    pub name: Arc<str>,
+    pub section: Arc<str>,
     pub progress: Option<f64>,
     pub parts: BTreeMap<String, f64>,
     pub status: Option<Status>,
-    pub planned: Vec<Planned>,
+    pub planned: Arc<[Planned]>,
     /// The update's text (both updates', when the report has two).
-    pub text: std::sync::Arc<str>,
+    pub text: Arc<str>,
     /// A planned date moved later this week.
     pub slipped: bool,
 }
@@ -186,12 +188,12 @@ fn project_id(name: &str, taken: &mut HashMap<String, usize>) -> String {
     }
 }
 
-fn entry_of(reports: &[Page], i: usize, u: &Update, date: NaiveDate) -> Entry {
+fn entry_of(reports: &[Page], url: &Arc<str>, i: usize, u: &Update, date: NaiveDate) -> Entry {
     Entry {
         report: i,
         date,
         week: reports[i].doc.week.map(|w| w.1),
-        url: reports[i].doc.url.clone(),
+        url: url.clone(),
         anchor: u.anchor.clone(),
         name: u.name.clone(),
         section: u.section.clone(),
@@ -204,15 +206,29 @@ fn entry_of(reports: &[Page], i: usize, u: &Update, date: NaiveDate) -> Entry {
     }
 }
 
-/// Folds a second update of the same project in one report into its entry.
-fn merge(e: &mut Entry, u: &Update) {
-    e.progress = e.progress.or(u.progress);
-    for (k, v) in &u.parts {
-        e.parts.entry(k.clone()).or_insert(*v);
+/// Folds the other updates of the same project in one report into its
+/// entry, all at once: folded one by one, the text and the planned dates
+/// were copied again for each, quadratic in a report that names a project
+/// thousands of times (40 s for a 20 MB report).
+fn merge(e: &mut Entry, more: &[&Update]) {
+    if more.is_empty() {
+        return;
     }
-    e.status = e.status.max(u.status);
-    e.planned.extend(u.planned.iter().cloned());
-    e.text = format!("{}\n\n{}", e.text, u.text).into();
+    let mut text =
+        String::with_capacity(e.text.len() + more.iter().map(|u| u.text.len() + 2).sum::<usize>());
+    text.push_str(&e.text);
+    for u in more {
+        e.progress = e.progress.or(u.progress);
+        for (k, v) in &u.parts {
+            e.parts.entry(k.clone()).or_insert(*v);
+        }
+        e.status = e.status.max(u.status);
+        text.push_str("\n\n");
+        text.push_str(&u.text);
+    }
+    e.text = text.into();
+    let planned = more.iter().flat_map(|u| u.planned.iter());
+    e.planned = e.planned.iter().chain(planned).cloned().collect();
 }
 
 pub fn build(reports: &[Page], config: &Config, diags: &mut Vec<Diagnostic>) -> Vec<Project> {
@@ -281,7 +297,7 @@ pub fn build(reports: &[Page], config: &Config, diags: &mut Vec<Diagnostic>) -> 
                     .max_by(|a, b| a.1.total_cmp(&b.1))?;
                 let p = &mut projects[best.0];
                 p.matches.push(Match {
-                    name: u.name.clone(),
+                    name: u.name.to_string(),
                     project: p.name.clone(),
                     score: best.1,
                     report: i,
@@ -291,12 +307,12 @@ pub fn build(reports: &[Page], config: &Config, diags: &mut Vec<Diagnostic>) -> 
             let j = match found {
                 Some(j) => j,
                 None => {
-                    let name = alias_target.clone().unwrap_or_else(|| u.name.clone());
+                    let name = alias_target.clone().unwrap_or_else(|| u.name.to_string());
                     projects.push(Project {
                         id: project_id(&name, &mut ids),
                         name,
                         aliases: Vec::new(),
-                        section: u.section.clone(),
+                        section: u.section.to_string(),
                         status: ProjectStatus::Active,
                         risk: false,
                         overdue: None,
@@ -333,8 +349,8 @@ pub fn build(reports: &[Page], config: &Config, diags: &mut Vec<Diagnostic>) -> 
                 .iter()
                 .any(|k| raw_key.len() > k.len() && raw_key.starts_with(k.as_str()));
             if alias_target.is_none() && !p.pinned && !extends_old {
-                if p.name != u.name {
-                    let old = std::mem::replace(&mut p.name, u.name.clone());
+                if *p.name != *u.name {
+                    let old = std::mem::replace(&mut p.name, u.name.to_string());
                     if !p.aliases.contains(&old) {
                         p.aliases.push(old);
                     }
@@ -342,24 +358,32 @@ pub fn build(reports: &[Page], config: &Config, diags: &mut Vec<Diagnostic>) -> 
             } else if let Some(t) = &alias_target {
                 p.name = t.clone();
             }
-            if u.name != p.name && !p.aliases.contains(&u.name) {
-                p.aliases.push(u.name.clone());
+            if *u.name != *p.name && !p.aliases.iter().any(|a| **a == *u.name) {
+                p.aliases.push(u.name.to_string());
             }
-            p.section.clone_from(&u.section);
+            if *p.section != *u.section {
+                p.section = u.section.to_string();
+            }
             placed[j].push((i, k, date));
             seen_here.push(j);
         }
     }
 
+    // One string per report page for all the entries that link to it.
+    let urls: Vec<Arc<str>> = reports.iter().map(|r| r.doc.url.as_str().into()).collect();
     projects.par_iter_mut().zip(placed).for_each(|(p, placed)| {
         let mut entries: Vec<Entry> = Vec::with_capacity(placed.len());
-        for (i, k, date) in placed {
-            let u = &reports[i].facts.projects[k];
-            // Two updates in one report make one entry.
-            match entries.last_mut() {
-                Some(e) if e.report == i => merge(e, u),
-                _ => entries.push(entry_of(reports, i, u, date)),
-            }
+        // Two updates in one report make one entry: `placed` is in report
+        // order, so they are next to each other.
+        for run in placed.chunk_by(|a, b| a.0 == b.0) {
+            let (i, k, date) = run[0];
+            let mut e = entry_of(reports, &urls[i], i, &reports[i].facts.projects[k], date);
+            let more: Vec<&Update> = run[1..]
+                .iter()
+                .map(|&(i, k, _)| &reports[i].facts.projects[k])
+                .collect();
+            merge(&mut e, &more);
+            entries.push(e);
         }
         p.entries = entries;
     });
@@ -396,7 +420,7 @@ pub fn build(reports: &[Page], config: &Config, diags: &mut Vec<Diagnostic>) -> 
         for m in &p.matches {
             diags.push(Diagnostic::warning(
                 &reports[m.report].doc.source,
-                reports[m.report].facts.projects.iter().find(|u| u.name == m.name).map(|u| u.line),
+                reports[m.report].facts.projects.iter().find(|u| *u.name == *m.name).map(|u| u.line),
                 format!(
                     "project `{}` matched to `{}` by similarity ({:.2}); confirm with [projects.aliases] \"{}\" = \"{}\", or keep them apart with \"{}\" = \"{}\"",
                     m.name, m.project, m.score, m.name, m.project, m.name, m.name
