@@ -211,7 +211,8 @@ pub fn build_in_memory(paths: &Paths) -> Result<Built, Vec<Diagnostic>> {
 
 /// Builds the site and swaps it into the output folder. Files are written
 /// as they are rendered (into the staging folder, swapped in at the end),
-/// so the finished site is never held in memory whole.
+/// so the finished site is never held in memory whole. The site returned
+/// has no page HTML: each page's was freed once its page was written.
 pub fn build(paths: &Paths) -> Result<(Built, Summary), Vec<Diagnostic>> {
     let start = Instant::now();
     let (pages, mut setup) = load_pages(paths)?;
@@ -227,27 +228,26 @@ pub fn build(paths: &Paths) -> Result<(Built, Summary), Vec<Diagnostic>> {
         }
         staging.write(&f)
     };
-    // The search index is made of the pages alone: it is made while the
-    // views are (the project view runs partly on one core).
-    let date_items = setup.theme.date_items();
-    let date_display = |d| render::theme::show_date(&date_items, d);
-    let index_input = render::search::Input {
-        reports: &pages.reports,
-        dailies: &pages.dailies,
-        date_display: &date_display,
-    };
-    let (views, index) = rayon::join(
-        || site::views(&pages.reports, &setup.config, site::Kept::default()),
-        || {
-            diag::timed("search", || {
-                render::search::write_pages(&index_input, &|| false, &sink)
-            })
-        },
-    );
-    index.map_err(|d| vec![d])?;
-    let site = finish_site(pages, views, &mut setup);
-    diag::timed("render and write", || {
-        render::Renderer::new(&site, &setup.theme).render_all_but_search_to(&sink)
+    // The order keeps what is held at once small. The views; the home page
+    // and the feed (the feed shows page HTML); the report and daily pages,
+    // each freeing its HTML once written (a third of the model at 10,000
+    // reports); then the search index beside everything else, its
+    // postings growing into the memory the HTML left.
+    let views = diag::timed("views", || {
+        site::views(&pages.reports, &setup.config, site::Kept::default())
+    });
+    let mut site = finish_site(pages, views, &mut setup);
+    let theme = &setup.theme;
+    render::Renderer::new(&site, theme)
+        .render_home_and_feed_to(&sink)
+        .map_err(|d| vec![d])?;
+    let (reports_html, dailies_html) = site.take_html();
+    diag::timed("pages", || {
+        render::Renderer::new(&site, theme).render_pages_owned(reports_html, dailies_html, &sink)
+    })
+    .map_err(|d| vec![d])?;
+    diag::timed("the rest", || {
+        render::Renderer::new(&site, theme).render_rest_to(&sink)
     })
     .map_err(|d| vec![d])?;
     diag::timed("swap", || staging.commit()).map_err(|d| vec![d])?;

@@ -43,6 +43,19 @@ pub struct Site {
 }
 
 impl Site {
+    /// Moves every report's and daily note's HTML out of the site, for
+    /// `Renderer::render_pages_owned` to free page by page. Only a build
+    /// does this; `serve` keeps the HTML to re-render pages around an edit.
+    pub fn take_html(&mut self) -> (Vec<String>, Vec<String>) {
+        let take = |pages: &mut [Page]| -> Vec<String> {
+            pages
+                .iter_mut()
+                .map(|p| std::mem::take(&mut p.rendered.html))
+                .collect()
+        };
+        (take(&mut self.reports), take(&mut self.dailies))
+    }
+
     /// Index of the previous and next dated report of report `i`.
     pub fn neighbours(&self, i: usize) -> (Option<usize>, Option<usize>) {
         if self.reports[i].doc.meta.date.is_none() {

@@ -152,3 +152,59 @@ fn content_folder_is_never_written() {
     assert_eq!(before, tree(&repo().join("content")));
     assert!(!Path::new(&repo().join("content/public")).exists());
 }
+
+/// `build` writes pages as it renders them and frees each page's HTML once
+/// written, in an order of its own; `build_in_memory` (what `serve` starts
+/// from) renders the same site whole. Both must give the same files.
+#[test]
+fn a_build_writes_what_the_in_memory_build_renders() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    // Daily notes, incidents, projects and metrics, in two teams.
+    let content = root.join("content");
+    let o = chronicle(&[
+        "gen",
+        "--reports",
+        "40",
+        "--seed",
+        "3",
+        "--teams",
+        "2",
+        "--out",
+        content.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = root.join("public");
+    let o = chronicle(&[
+        "build",
+        "--root",
+        root.to_str().unwrap(),
+        "--output",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let written = tree(&out);
+    let rendered: std::collections::BTreeMap<_, _> =
+        chronicle::build_in_memory(&chronicle::Paths {
+            root: root.to_path_buf(),
+            ..Default::default()
+        })
+        .unwrap_or_else(|d| panic!("{d:?}"))
+        .files
+        .into_iter()
+        .map(|f| (f.path, f.bytes))
+        .collect();
+    assert!(
+        written.keys().any(|p| p.components().count() == 3),
+        "daily notes"
+    );
+    assert_eq!(
+        written.keys().collect::<Vec<_>>(),
+        rendered.keys().collect::<Vec<_>>()
+    );
+    for (path, bytes) in &rendered {
+        assert!(written[path] == *bytes, "{} differs", path.display());
+    }
+    let page = read(out.join(written.keys().find(|p| p.starts_with("reports")).unwrap()));
+    assert!(page.contains("<h2 id="), "a page has its body");
+}

@@ -299,11 +299,8 @@ impl<'a> Renderer<'a> {
             })
     }
 
-    fn page_view<'p>(&self, p: &'p Page) -> PageView<'p> {
-        self.page_view_with(p, p.rendered.html.as_str().into())
-    }
-
-    /// `page_view` with `html` (the page's, decorated) as its content.
+    /// What a page template shows of page `p`, with `html` (the page's,
+    /// decorated) as its content.
     fn page_view_with<'p>(&self, p: &'p Page, html: Cow<'p, str>) -> PageView<'p> {
         let d = &p.doc;
         PageView {
@@ -350,11 +347,16 @@ impl<'a> Renderer<'a> {
     }
 
     fn report(&self, i: usize) -> Result<OutFile, Diagnostic> {
+        self.report_with(i, &self.site.reports[i].rendered.html)
+    }
+
+    /// Report `i`'s page with `html` as its body.
+    fn report_with(&self, i: usize, html: &str) -> Result<OutFile, Diagnostic> {
         let p = &self.site.reports[i];
         let url = &p.doc.url;
         let mut ctx = self.base_context(url, "report");
         let (prev, next) = self.site.neighbours(i);
-        let view = self.page_view_with(p, self.decorate_report(i, &p.rendered.html));
+        let view = self.page_view_with(p, self.decorate_report(i, html));
         ctx.insert("page", &view);
         ctx.insert("prev", &prev.map(|j| self.link(url, &self.site.reports[j])));
         ctx.insert("next", &next.map(|j| self.link(url, &self.site.reports[j])));
@@ -369,13 +371,18 @@ impl<'a> Renderer<'a> {
     }
 
     fn daily(&self, i: usize) -> Result<OutFile, Diagnostic> {
+        self.daily_with(i, &self.site.dailies[i].rendered.html)
+    }
+
+    /// Daily note `i`'s page with `html` as its body.
+    fn daily_with(&self, i: usize, html: &str) -> Result<OutFile, Diagnostic> {
         let p = &self.site.dailies[i];
         let url = &p.doc.url;
         let parent = &self.site.reports[p.doc.parent.unwrap_or(0)];
         let siblings = &parent.dailies;
         let pos = siblings.iter().position(|&j| j == i).unwrap_or(0);
         let mut ctx = self.base_context(url, "report");
-        ctx.insert("page", &self.page_view(p));
+        ctx.insert("page", &self.page_view_with(p, html.into()));
         ctx.insert("parent", &self.link(url, parent));
         ctx.insert(
             "prev",
@@ -530,16 +537,64 @@ impl<'a> Renderer<'a> {
     /// is never held in memory whole (600 MB at 10,000 reports) and writing
     /// overlaps rendering.
     pub fn render_all_to(&self, sink: Sink) -> Result<(), Diagnostic> {
-        self.render_all_parts(sink, true)
+        self.render_all_parts(sink)
     }
 
-    /// Everything but the search index, which `crate::build` makes from
-    /// the pages while the views are made.
-    pub fn render_all_but_search_to(&self, sink: Sink) -> Result<(), Diagnostic> {
-        self.render_all_parts(sink, false)
+    /// For `crate::build`, which hands each page its HTML (see
+    /// `render_pages_owned`): everything but the home page, the feed and
+    /// the report and daily pages. The search index is made beside the
+    /// rest, on the same pool.
+    pub fn render_rest_to(&self, sink: Sink) -> Result<(), Diagnostic> {
+        let rest = HomeParts {
+            index: false,
+            feed: false,
+            rest: true,
+        };
+        let ((search, home), aggregates) = rayon::join(
+            || {
+                rayon::join(
+                    || crate::diag::timed("search", || search::write_unless(self, &|| false, sink)),
+                    || self.render_home_parts(rest, sink),
+                )
+            },
+            || crate::diag::timed("aggregates", || self.render_aggregates_to(sink)),
+        );
+        search.map(|_| ()).and(home).and(aggregates)
     }
 
-    fn render_all_parts(&self, sink: Sink, with_search: bool) -> Result<(), Diagnostic> {
+    /// The home page and the feed: besides the report pages, the outputs
+    /// that show their HTML (the feed) and tables of contents (the home
+    /// page's latest report), so `crate::build` writes them before the
+    /// pages and the index take those.
+    pub fn render_home_and_feed_to(&self, sink: Sink) -> Result<(), Diagnostic> {
+        let parts = HomeParts {
+            rest: false,
+            ..HomeParts::ALL
+        };
+        self.render_home_parts(parts, sink)
+    }
+
+    /// The report and daily pages, each from the HTML handed in for it
+    /// (`Site::take_html`) rather than the site's, which a build has
+    /// emptied: each page's HTML is freed as soon as its page is written,
+    /// instead of all of it staying in memory until the site is done.
+    pub fn render_pages_owned(
+        &self,
+        reports: Vec<String>,
+        dailies: Vec<String>,
+        sink: Sink,
+    ) -> Result<(), Diagnostic> {
+        reports
+            .into_par_iter()
+            .enumerate()
+            .try_for_each(|(i, html)| sink(self.report_with(i, &html)?))?;
+        dailies
+            .into_par_iter()
+            .enumerate()
+            .try_for_each(|(i, html)| sink(self.daily_with(i, &html)?))
+    }
+
+    fn render_all_parts(&self, sink: Sink) -> Result<(), Diagnostic> {
         let reports: Vec<usize> = (0..self.site.reports.len()).collect();
         let dailies: Vec<usize> = (0..self.site.dailies.len()).collect();
         let (pages, site_wide) = rayon::join(
@@ -548,11 +603,9 @@ impl<'a> Renderer<'a> {
                 crate::diag::timed("site-wide", || {
                     let (home, aggregates) = rayon::join(
                         || -> Result<(), Diagnostic> {
-                            if with_search {
-                                crate::diag::timed("search", || {
-                                    search::write_unless(self, &|| false, sink)
-                                })?;
-                            }
+                            crate::diag::timed("search", || {
+                                search::write_unless(self, &|| false, sink)
+                            })?;
                             self.render_home_to(sink)
                         },
                         || self.render_aggregates_to(sink),
