@@ -228,18 +228,18 @@ pub fn build(paths: &Paths) -> Result<(Built, Summary), Vec<Diagnostic>> {
         }
         staging.write(&f)
     };
-    // The order keeps what is held at once small. The views; the home page
-    // and the feed (the feed shows page HTML); the report and daily pages,
-    // each freeing its HTML once written (a third of the model at 10,000
-    // reports); then the search index beside everything else, its
-    // postings growing into the memory the HTML left.
+    // The order keeps what is held at once small. The views; the feed, the
+    // one output besides the pages that shows page HTML; the report and
+    // daily pages, each freeing its HTML once written (a third of the
+    // model at 10,000 reports); then the search index beside everything
+    // else (the home page among it), growing into the memory the HTML left.
     let views = diag::timed("views", || {
         site::views(&pages.reports, &setup.config, site::Kept::default())
     });
     let mut site = finish_site(pages, views, &mut setup);
     let theme = &setup.theme;
     render::Renderer::new(&site, theme)
-        .render_home_and_feed_to(&sink)
+        .render_feed_to(&sink)
         .map_err(|d| vec![d])?;
     let (reports_html, dailies_html) = site.take_html();
     diag::timed("pages", || {

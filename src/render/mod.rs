@@ -541,20 +541,19 @@ impl<'a> Renderer<'a> {
     }
 
     /// For `crate::build`, which hands each page its HTML (see
-    /// `render_pages_owned`): everything but the home page, the feed and
-    /// the report and daily pages. The search index is made beside the
-    /// rest, on the same pool.
+    /// `render_pages_owned`): everything but the feed and the report and
+    /// daily pages. The search index is made beside the rest, on the same
+    /// pool.
     pub fn render_rest_to(&self, sink: Sink) -> Result<(), Diagnostic> {
-        let rest = HomeParts {
-            index: false,
+        let home = HomeParts {
             feed: false,
-            rest: true,
+            ..HomeParts::ALL
         };
         let ((search, home), aggregates) = rayon::join(
             || {
                 rayon::join(
                     || crate::diag::timed("search", || search::write_unless(self, &|| false, sink)),
-                    || self.render_home_parts(rest, sink),
+                    || self.render_home_parts(home, sink),
                 )
             },
             || crate::diag::timed("aggregates", || self.render_aggregates_to(sink)),
@@ -562,16 +561,15 @@ impl<'a> Renderer<'a> {
         search.map(|_| ()).and(home).and(aggregates)
     }
 
-    /// The home page and the feed: besides the report pages, the outputs
-    /// that show their HTML (the feed) and tables of contents (the home
-    /// page's latest report), so `crate::build` writes them before the
-    /// pages and the index take those.
-    pub fn render_home_and_feed_to(&self, sink: Sink) -> Result<(), Diagnostic> {
-        let parts = HomeParts {
+    /// The feed alone: besides the report pages, the one output that shows
+    /// page HTML, so `crate::build` writes it before the pages take theirs.
+    pub fn render_feed_to(&self, sink: Sink) -> Result<(), Diagnostic> {
+        let feed = HomeParts {
+            index: false,
+            feed: true,
             rest: false,
-            ..HomeParts::ALL
         };
-        self.render_home_parts(parts, sink)
+        self.render_home_parts(feed, sink)
     }
 
     /// The report and daily pages, each from the HTML handed in for it
