@@ -13,7 +13,7 @@ use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd};
 use serde::Serialize;
 
 use sections::TreeBuilder;
-pub use sections::{Block, Item, Section, SectionText};
+pub use sections::{Block, Item, Section, SectionText, Sections};
 
 /// How the `title` of a missing link's marker starts. The render stage
 /// swaps it for the theme's words in the site's language (the markdown stage
@@ -47,7 +47,7 @@ pub struct Rendered {
     pub html: String,
     /// Each section's plain text, for the search index, and its place in
     /// the table of contents (`toc`).
-    pub text: Vec<SectionText>,
+    pub text: Sections,
     /// (line, target) of links to Markdown files that are not in the archive.
     pub missing_links: Vec<(usize, String)>,
 }
@@ -76,8 +76,8 @@ impl Rendered {
                 close(&mut open, &mut top);
             }
             open.push(TocEntry {
-                title: &s.title,
-                id: &s.id,
+                title: s.title,
+                id: s.id,
                 children: Vec::new(),
             });
         }
@@ -757,11 +757,7 @@ pub(crate) mod tests {
     fn section_texts_are_what_search_indexes() {
         let md = "intro **bold**\n\n## 【系统运行数据】\n\n- 入金：99.99%\n    - 子项\n\n| 指标 | 值 |\n|---|---|\n| 可用性 | 100% |\n\n## 空\n\n### \n\n## 【O1】\n\n正文\n";
         let (r, _) = plain(md);
-        let got: Vec<(&str, &str, &str)> = r
-            .text
-            .iter()
-            .map(|s| (s.id.as_str(), s.title.as_str(), s.text.as_str()))
-            .collect();
+        let got: Vec<(&str, &str, &str)> = r.text.iter().map(|s| (s.id, s.title, s.text)).collect();
         assert_eq!(
             got,
             [

@@ -476,9 +476,9 @@ fn page_entries(p: &Page) -> Vec<Entry<'_>> {
         .iter()
         .enumerate()
         .map(|(i, s)| Entry {
-            anchor: if i == 0 { "" } else { &s.id },
-            heading: if i == 0 { p.doc.title() } else { &s.title },
-            text: &s.text,
+            anchor: if i == 0 { "" } else { s.id },
+            heading: if i == 0 { p.doc.title() } else { s.title },
+            text: s.text,
         })
         .collect()
 }
