@@ -171,12 +171,12 @@ fn slips_statuses_aliases_and_stalled() {
 fn updates_of_one_project_in_one_report_make_one_entry() {
     // Named three times in week 16 (twice under one section, once under
     // another), once in week 17.
-    let w16 = "# 第16周 2023-04-14\n\n## 【O1 服务业务】\n\n- 支付网关改造，目标4/26投产\n- 支付网关改造，研发进度60%，5/2提测\n\n## 【O2 系统升级】\n\n- 支付网关改造，风险：联调延迟\n";
+    let w16 = "# 第16周 2023-04-14\n\n## 【O1 服务业务】\n\n- 支付网关改造，目标4/26投产，前端进度50%\n- 支付网关改造，研发进度60%，5/2提测\n\n## 【O2 系统升级】\n\n- 支付网关改造，风险：联调延迟，后端进度20%\n";
     let dir = archive(&[
         ("content/a.md", w16.as_bytes()),
         (
             "content/b.md",
-            &week(17, "2023-04-21", "- 支付网关改造，研发进度70%"),
+            &week(17, "2023-04-21", "- 支付网关改造，研发进度70%，前端进度80%"),
         ),
     ]);
     let out = dir.path().join("public");
@@ -190,7 +190,11 @@ fn updates_of_one_project_in_one_report_make_one_entry() {
     let first = &entries[0];
     assert_eq!(
         first["text"],
-        "支付网关改造，目标4/26投产\n\n支付网关改造，研发进度60%，5/2提测\n\n支付网关改造，风险：联调延迟"
+        "支付网关改造，目标4/26投产，前端进度50%\n\n支付网关改造，研发进度60%，5/2提测\n\n支付网关改造，风险：联调延迟，后端进度20%"
+    );
+    assert_eq!(
+        first["parts"],
+        serde_json::json!({"前端": 50.0, "后端": 20.0})
     );
     assert_eq!(first["progress"], 60.0, "the first figure given");
     assert_eq!(first["status"], "risk", "the gravest status");
@@ -202,4 +206,5 @@ fn updates_of_one_project_in_one_report_make_one_entry() {
         .collect();
     assert_eq!(planned.len(), 2, "{planned:?}");
     assert_eq!(entries[1]["progress"], 70.0);
+    assert_eq!(entries[1]["parts"], serde_json::json!({"前端": 80.0}));
 }

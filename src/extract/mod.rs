@@ -26,7 +26,8 @@ pub struct Facts {
     /// Project updates, in document order.
     pub projects: Vec<projects::Update>,
     /// Incidents, in document order.
-    pub incidents: Vec<incidents::Incident>,
+    /// Shared (`Arc`) with the incident log's entries, not copied.
+    pub incidents: Vec<std::sync::Arc<incidents::Incident>>,
 }
 
 /// Extracts the facts of one weekly report. Daily notes are not extracted:
@@ -73,7 +74,7 @@ pub fn extract(doc: &Doc, tree: &Section, config: &Config) -> (Facts, Vec<Diagno
             figures,
             candidates,
             projects,
-            incidents,
+            incidents: incidents.into_iter().map(std::sync::Arc::new).collect(),
         },
         diags,
     )

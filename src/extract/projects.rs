@@ -52,12 +52,23 @@ pub struct Update {
     /// The week's text, nested items indented under it.
     pub text: Arc<str>,
     pub progress: Option<f64>,
-    pub parts: BTreeMap<String, f64>,
+    pub parts: PartFigures,
     pub status: Option<Status>,
     pub planned: Arc<[Planned]>,
     pub line: usize,
     /// Anchor of the bullet or heading in the report page.
     pub anchor: Arc<str>,
+}
+
+/// Named progress figures (`前端进度50%`), by part. Shared, like the
+/// update's strings, with the project's entry; most updates have none, and
+/// all of those share one empty map.
+pub type PartFigures = Arc<BTreeMap<String, f64>>;
+
+/// The empty `PartFigures`, shared.
+pub fn no_parts() -> PartFigures {
+    static EMPTY: LazyLock<PartFigures> = LazyLock::new(PartFigures::default);
+    EMPTY.clone()
 }
 
 static NUMBERING: LazyLock<Regex> = LazyLock::new(|| {
@@ -414,7 +425,11 @@ fn make_update(
         section: section.clone(),
         text: text.into(),
         progress,
-        parts: named,
+        parts: if named.is_empty() {
+            no_parts()
+        } else {
+            named.into()
+        },
         status,
         planned: planned.into(),
         line,
@@ -607,7 +622,7 @@ mod tests {
         );
         assert_eq!(&*u[0].section, "O1 服务业务");
         assert_eq!(
-            u[0].parts,
+            *u[0].parts,
             BTreeMap::from([("前端".into(), 50.0), ("后端".into(), 40.0)])
         );
         assert_eq!(u[0].progress, None);
@@ -637,7 +652,7 @@ mod tests {
             "2023-09-22",
         );
         assert_eq!(
-            u[0].parts,
+            *u[0].parts,
             BTreeMap::from([("测试".into(), 80.0), ("前端".into(), 30.0)])
         );
         // Several figures and none overall: no progress.

@@ -174,7 +174,7 @@ impl Renderer<'_> {
                             charts::format_value(pr, 2)
                         ));
                     }
-                    for (k, v) in &e.parts {
+                    for (k, v) in e.parts.iter() {
                         tip.push(format!("{k} {}%", charts::format_value(*v, 2)));
                     }
                     let st = self.entry_status_label(e.status);

@@ -18,7 +18,8 @@ use crate::extract::incidents::Incident;
 pub struct Entry {
     /// Index of the report in `Site::reports`.
     pub report: usize,
-    pub incident: Incident,
+    /// Shared with the report's facts.
+    pub incident: std::sync::Arc<Incident>,
     /// Stable id of the entry on `incidents.html`, from its report's URL
     /// and its anchor there (`2023-w16-L78`).
     pub id: String,

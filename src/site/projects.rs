@@ -32,7 +32,7 @@ pub struct Entry {
     pub name: Arc<str>,
     pub section: Arc<str>,
     pub progress: Option<f64>,
-    pub parts: BTreeMap<String, f64>,
+    pub parts: crate::extract::projects::PartFigures,
     pub status: Option<Status>,
     pub planned: Arc<[Planned]>,
     /// The update's text (both updates', when the report has two).
@@ -219,8 +219,11 @@ fn merge(e: &mut Entry, more: &[&Update]) {
     text.push_str(&e.text);
     for u in more {
         e.progress = e.progress.or(u.progress);
-        for (k, v) in &u.parts {
-            e.parts.entry(k.clone()).or_insert(*v);
+        if !u.parts.is_empty() {
+            let parts = Arc::make_mut(&mut e.parts);
+            for (k, v) in u.parts.iter() {
+                parts.entry(k.clone()).or_insert(*v);
+            }
         }
         e.status = e.status.max(u.status);
         text.push_str("\n\n");
