@@ -537,7 +537,18 @@ impl<'a> Renderer<'a> {
     /// is never held in memory whole (600 MB at 10,000 reports) and writing
     /// overlaps rendering.
     pub fn render_all_to(&self, sink: Sink) -> Result<(), Diagnostic> {
-        self.render_all_parts(sink)
+        let reports: Vec<usize> = (0..self.site.reports.len()).collect();
+        let dailies: Vec<usize> = (0..self.site.dailies.len()).collect();
+        let (pages, site_wide) = rayon::join(
+            || crate::diag::timed("pages", || self.render_pages_to(&reports, &dailies, sink)),
+            || {
+                crate::diag::timed("site-wide", || {
+                    self.render_feed_to(sink)?;
+                    self.render_rest_to(sink)
+                })
+            },
+        );
+        pages.and(site_wide)
     }
 
     /// For `crate::build`, which hands each page its HTML (see
@@ -590,29 +601,6 @@ impl<'a> Renderer<'a> {
             .into_par_iter()
             .enumerate()
             .try_for_each(|(i, html)| sink(self.daily_with(i, &html)?))
-    }
-
-    fn render_all_parts(&self, sink: Sink) -> Result<(), Diagnostic> {
-        let reports: Vec<usize> = (0..self.site.reports.len()).collect();
-        let dailies: Vec<usize> = (0..self.site.dailies.len()).collect();
-        let (pages, site_wide) = rayon::join(
-            || crate::diag::timed("pages", || self.render_pages_to(&reports, &dailies, sink)),
-            || {
-                crate::diag::timed("site-wide", || {
-                    let (home, aggregates) = rayon::join(
-                        || -> Result<(), Diagnostic> {
-                            crate::diag::timed("search", || {
-                                search::write_unless(self, &|| false, sink)
-                            })?;
-                            self.render_home_to(sink)
-                        },
-                        || self.render_aggregates_to(sink),
-                    );
-                    home.and(aggregates)
-                })
-            },
-        );
-        pages.and(site_wide)
     }
 
     /// Renders the pages of the given reports and daily notes (indices into

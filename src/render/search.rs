@@ -525,17 +525,16 @@ pub fn write_unless(
     write_pages(&input, cancel, sink)
 }
 
-/// What the index is made of: the pages alone, with none of the views, so
-/// a build makes it while the views are made (`crate::build`).
-pub struct Input<'a> {
-    pub reports: &'a [Page],
-    pub dailies: &'a [Page],
+/// What the index is made of: the pages alone, with none of the views.
+struct Input<'a> {
+    reports: &'a [Page],
+    dailies: &'a [Page],
     /// A date as the theme shows it (`Renderer::date_display`).
-    pub date_display: &'a (dyn Fn(NaiveDate) -> String + Sync),
+    date_display: &'a (dyn Fn(NaiveDate) -> String + Sync),
 }
 
 /// `write_unless` from the pages alone.
-pub fn write_pages(
+fn write_pages(
     input: &Input,
     cancel: &(dyn Fn() -> bool + Sync),
     sink: Sink,
