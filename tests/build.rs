@@ -174,15 +174,7 @@ fn a_build_writes_what_the_in_memory_build_renders() {
         content.to_str().unwrap(),
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
-    let out = root.join("public");
-    let o = chronicle(&[
-        "build",
-        "--root",
-        root.to_str().unwrap(),
-        "--output",
-        out.to_str().unwrap(),
-    ]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    let out = build_at(root);
     let written = tree(&out);
     let rendered: std::collections::BTreeMap<_, _> =
         chronicle::build_in_memory(&chronicle::Paths {

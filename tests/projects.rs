@@ -179,10 +179,7 @@ fn updates_of_one_project_in_one_report_make_one_entry() {
             &week(17, "2023-04-21", "- 支付网关改造，研发进度70%，前端进度80%"),
         ),
     ]);
-    let out = dir.path().join("public");
-    let root = dir.path().to_str().unwrap();
-    let o = chronicle(&["build", "--root", root, "--output", out.to_str().unwrap()]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    let out = build_at(dir.path());
     let data = projects(&out);
     let gw = find(&data, "支付网关改造");
     let entries = gw["entries"].as_array().unwrap();

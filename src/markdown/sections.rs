@@ -78,7 +78,7 @@ pub struct Sections {
     buf: Box<str>,
     /// Per section: where its anchor, title and text end in `buf` (each
     /// starts where the one before ends), and its `toc` depth.
-    ends: Box<[([u32; 3], u8)]>,
+    ends: Box<[([usize; 3], u8)]>,
 }
 
 impl Sections {
@@ -93,9 +93,9 @@ impl Sections {
     pub fn iter(&self) -> impl Iterator<Item = SectionText<'_>> {
         let mut start = 0usize;
         self.ends.iter().map(move |&(ends, toc)| {
-            let mut part = |end: u32| {
-                let s = &self.buf[start..end as usize];
-                start = end as usize;
+            let mut part = |end: usize| {
+                let s = &self.buf[start..end];
+                start = end;
                 s
             };
             SectionText {
@@ -129,8 +129,7 @@ impl Section {
             }
             let mut end = |part: &str| {
                 buf.push_str(part);
-                // A page over 4 GB is cut off by the reader long before.
-                u32::try_from(buf.len()).unwrap_or(u32::MAX)
+                buf.len()
             };
             ends.push(([end(&s.id), end(&s.title), end(text)], toc));
         }
