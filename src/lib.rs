@@ -153,9 +153,24 @@ fn folders(paths: &Paths) -> Result<Folders, Vec<Diagnostic>> {
 }
 
 /// Reads the archive and prepares its documents, parsing the theme
-/// meanwhile: everything before the views.
-fn load_pages(paths: &Paths) -> Result<(site::Pages, Setup), Vec<Diagnostic>> {
+/// meanwhile: everything before the views. `staged`: for a build, which
+/// writes into a staging folder (returned) made before the archive is read,
+/// so that the pages' HTML and texts can wait in a file there rather than
+/// in memory (`site::spill`); where no such file can be made, they stay in
+/// memory.
+fn load_pages(
+    paths: &Paths,
+    staged: bool,
+) -> Result<(site::Pages, Setup, Option<output::Staging>), Vec<Diagnostic>> {
     let folders = folders(paths)?;
+    let staging = staged
+        .then(|| output::Staging::new(&folders.output_dir))
+        .transpose()
+        .map_err(|d| vec![d])?;
+    let spill = staging
+        .as_ref()
+        .and_then(|s| site::spill::Spill::new_in(s.folder()).ok())
+        .map(std::sync::Arc::new);
     // Parsing the templates is most of a small build's fixed cost, and
     // nothing before rendering needs them: they are parsed while the
     // content is read and modelled.
@@ -169,10 +184,12 @@ fn load_pages(paths: &Paths) -> Result<(site::Pages, Setup), Vec<Diagnostic>> {
                     std::slice::from_ref(&folders.exclude),
                 )
             });
-            diag::timed("site", || site::prepare_all(archive, &folders.config))
+            diag::timed("site", || {
+                site::prepare_all(archive, &folders.config, spill)
+            })
         },
     );
-    Ok((pages, folders.with_theme(theme?)))
+    Ok((pages, folders.with_theme(theme?), staging))
 }
 
 /// The site from its pages and views, the findings about the config
@@ -188,7 +205,7 @@ fn finish_site(pages: site::Pages, views: site::Views, setup: &mut Setup) -> sit
 
 /// Loads and models the archive: everything before rendering.
 fn load_site(paths: &Paths) -> Result<(site::Site, Setup), Vec<Diagnostic>> {
-    let (pages, mut setup) = load_pages(paths)?;
+    let (pages, mut setup, _) = load_pages(paths, false)?;
     let views = site::views(&pages.reports, &setup.config, site::Kept::default());
     let site = finish_site(pages, views, &mut setup);
     Ok((site, setup))
@@ -215,8 +232,10 @@ pub fn build_in_memory(paths: &Paths) -> Result<Built, Vec<Diagnostic>> {
 /// has no page HTML: each page's was freed once its page was written.
 pub fn build(paths: &Paths) -> Result<(Built, Summary), Vec<Diagnostic>> {
     let start = Instant::now();
-    let (pages, mut setup) = load_pages(paths)?;
-    let staging = output::Staging::new(&setup.output_dir).map_err(|d| vec![d])?;
+    let (pages, mut setup, staging) = load_pages(paths, true)?;
+    let Some(staging) = staging else {
+        unreachable!("load_pages makes a staging folder when asked")
+    };
     let (page_count, files) = (AtomicUsize::new(0), AtomicUsize::new(0));
     let sink = |f: render::OutFile| {
         // The later parts of a streamed file are the same file.
@@ -228,22 +247,18 @@ pub fn build(paths: &Paths) -> Result<(Built, Summary), Vec<Diagnostic>> {
         }
         staging.write(&f)
     };
-    // The order keeps what is held at once small. The views; the feed, the
-    // one output besides the pages that shows page HTML; the report and
-    // daily pages, each freeing its HTML once written (a third of the
-    // model at 10,000 reports); then the search index beside everything
-    // else (the home page among it), growing into the memory the HTML left.
+    // The views; the report and daily pages, each reading its HTML back
+    // from the spill file; then the search index, reading the texts back,
+    // and everything else.
     let views = diag::timed("views", || {
         site::views(&pages.reports, &setup.config, site::Kept::default())
     });
-    let mut site = finish_site(pages, views, &mut setup);
+    let site = finish_site(pages, views, &mut setup);
     let theme = &setup.theme;
-    render::Renderer::new(&site, theme)
-        .render_feed_to(&sink)
-        .map_err(|d| vec![d])?;
-    let (reports_html, dailies_html) = site.take_html();
     diag::timed("pages", || {
-        render::Renderer::new(&site, theme).render_pages_owned(reports_html, dailies_html, &sink)
+        let r = render::Renderer::new(&site, theme);
+        r.render_feed_to(&sink)?;
+        r.render_every_page_to(&sink)
     })
     .map_err(|d| vec![d])?;
     diag::timed("the rest", || {

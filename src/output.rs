@@ -69,6 +69,11 @@ impl Staging {
         })
     }
 
+    /// The staging folder itself, which is removed unless committed.
+    pub fn folder(&self) -> &Path {
+        self.tmp.path()
+    }
+
     /// Creates `dir` (relative) and its parents once, however many files
     /// and threads ask for it.
     fn ensure_dir(&self, dir: &Path) -> Result<(), Diagnostic> {

@@ -16,7 +16,11 @@ use crate::markdown::{self, Rendered, Resolved};
 pub mod incidents;
 pub mod metrics;
 pub mod projects;
+pub mod spill;
 pub use metrics::Series;
+
+use std::borrow::Cow;
+use std::sync::Arc;
 
 pub struct Page {
     pub doc: Doc,
@@ -25,6 +29,9 @@ pub struct Page {
     pub facts: Facts,
     /// Indices into `Site::dailies` (for reports).
     pub dailies: Vec<usize>,
+    /// Where its HTML and section texts are when a build moved them out
+    /// (`spill`); `None` when they are in `rendered`.
+    pub spilled: Option<spill::Spilled>,
 }
 
 pub struct Site {
@@ -40,20 +47,38 @@ pub struct Site {
     /// The incident log, newest first.
     pub incidents: Vec<incidents::Entry>,
     pub diags: Vec<Diagnostic>,
+    /// What holds the pages' spilled HTML and texts, if any page has them.
+    pub spill: Option<Arc<spill::Spill>>,
 }
 
 impl Site {
-    /// Moves every report's and daily note's HTML out of the site, for
-    /// `Renderer::render_pages_owned` to free page by page. Only a build
-    /// does this; `serve` keeps the HTML to re-render pages around an edit.
-    pub fn take_html(&mut self) -> (Vec<String>, Vec<String>) {
-        let take = |pages: &mut [Page]| -> Vec<String> {
-            pages
-                .iter_mut()
-                .map(|p| std::mem::take(&mut p.rendered.html))
-                .collect()
-        };
-        (take(&mut self.reports), take(&mut self.dailies))
+    /// A page's HTML, from the spill file when a build moved it there.
+    pub fn html<'p>(&self, p: &'p Page) -> Result<Cow<'p, str>, Diagnostic> {
+        self.read_back(p, |s| s.html)
+            .map_or(Ok(Cow::Borrowed(p.rendered.html.as_str())), |r| {
+                r.map(Cow::Owned)
+            })
+    }
+
+    /// A page's section texts, for `Sections::iter_with`, from the spill
+    /// file when a build moved them there.
+    pub fn section_bodies(&self, p: &Page) -> Option<Result<String, Diagnostic>> {
+        self.read_back(p, |s| s.bodies)
+    }
+
+    fn read_back(
+        &self,
+        p: &Page,
+        which: impl Fn(&spill::Spilled) -> spill::Blob,
+    ) -> Option<Result<String, Diagnostic>> {
+        let (spilled, spill) = (p.spilled.as_ref()?, self.spill.as_ref()?);
+        Some(spill.get(which(spilled)).map_err(|e| {
+            Diagnostic::error(
+                &p.doc.source,
+                None,
+                format!("cannot read its page back from the build's spill file: {e}"),
+            )
+        }))
     }
 
     /// Index of the previous and next dated report of report `i`.
@@ -195,6 +220,7 @@ pub fn prepare(doc: Doc, index: &LinkIndex, config: &Config) -> (Page, Vec<Diagn
             rendered,
             facts,
             dailies: Vec::new(),
+            spilled: None,
         },
         diags,
     )
@@ -202,7 +228,7 @@ pub fn prepare(doc: Doc, index: &LinkIndex, config: &Config) -> (Page, Vec<Diagn
 
 /// Prepares every document in parallel and links the pages into a site.
 pub fn build(archive: Archive, config: Config) -> Site {
-    let pages = prepare_all(archive, &config);
+    let pages = prepare_all(archive, &config, None);
     let views = views(&pages.reports, &config, Kept::default());
     with_views(pages, config, views).0
 }
@@ -214,11 +240,13 @@ pub struct Pages {
     pub dailies: Vec<Page>,
     pub weeks: Weeks,
     pub diags: Vec<Diagnostic>,
+    pub spill: Option<Arc<spill::Spill>>,
 }
 
 /// Prepares every document in parallel (`prepare`) and links the daily
-/// notes under their reports.
-pub fn prepare_all(archive: Archive, config: &Config) -> Pages {
+/// notes under their reports. With a `spill`, each page's HTML and texts
+/// go there as soon as it is prepared.
+pub fn prepare_all(archive: Archive, config: &Config, spill: Option<Arc<spill::Spill>>) -> Pages {
     let Archive {
         reports,
         dailies,
@@ -226,26 +254,23 @@ pub fn prepare_all(archive: Archive, config: &Config) -> Pages {
         mut diags,
     } = archive;
     let index = LinkIndex::new(reports.iter().chain(dailies.iter()));
-    let mut reports: Vec<Page> = collect(
-        reports
-            .into_par_iter()
-            .map(|d| without_source(prepare(d, &index, config)))
-            .collect(),
-        &mut diags,
-    );
-    let dailies: Vec<Page> = collect(
-        dailies
-            .into_par_iter()
-            .map(|d| without_source(prepare(d, &index, config)))
-            .collect(),
-        &mut diags,
-    );
+    let prepared = |d: Doc| {
+        let (mut page, diags) = without_source(prepare(d, &index, config));
+        if let Some(spill) = &spill {
+            spill.take(&mut page);
+        }
+        (page, diags)
+    };
+    let mut reports: Vec<Page> =
+        collect(reports.into_par_iter().map(prepared).collect(), &mut diags);
+    let dailies: Vec<Page> = collect(dailies.into_par_iter().map(prepared).collect(), &mut diags);
     link_dailies(&mut reports, &dailies);
     Pages {
         reports,
         dailies,
         weeks: weeks.unwrap_or(Weeks::Iso),
         diags,
+        spill,
     }
 }
 
@@ -299,6 +324,7 @@ pub fn assemble_keeping(
         dailies,
         weeks,
         diags,
+        spill: None,
     };
     with_views(pages, config, views)
 }
@@ -386,6 +412,7 @@ pub fn with_views(pages: Pages, config: Config, views: Views) -> (Site, [Vec<Dia
         projects,
         incidents,
         diags,
+        spill: pages.spill,
     };
     (site, [metric_diags, project_diags])
 }

@@ -70,14 +70,19 @@ pub struct SectionText<'a> {
 /// A page's section texts, for the search index and the table of
 /// contents. The site keeps these instead of the section tree, which is
 /// several times larger and only needed while facts are extracted; and it
-/// keeps them packed, every anchor, title and text of the page in one
-/// string: as three strings a section, they were 250,000 allocations and
-/// a quarter more memory at 10,000 reports.
+/// keeps them packed, every anchor and title of the page in one string and
+/// every text in another: as three strings a section, they were 250,000
+/// allocations and a quarter more memory at 10,000 reports. The texts are
+/// apart because only the search index reads them, once: a build moves
+/// them out to disk until then (`take_bodies`, `site::spill`), keeping the
+/// anchors and titles the contents are made of.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct Sections {
-    buf: Box<str>,
-    /// Per section: where its anchor, title and text end in `buf` (each
-    /// starts where the one before ends), and its `toc` depth.
+    heads: Box<str>,
+    bodies: Box<str>,
+    /// Per section: where its anchor and title end in `heads` (each starts
+    /// where the one before ends), where its text ends in `bodies`, and its
+    /// `toc` depth.
     ends: Box<[([usize; 3], u8)]>,
 }
 
@@ -90,21 +95,48 @@ impl Sections {
         self.ends.is_empty()
     }
 
+    /// The sections; their texts are empty once `take_bodies` took them.
     pub fn iter(&self) -> impl Iterator<Item = SectionText<'_>> {
-        let mut start = 0usize;
+        self.iter_with(&self.bodies)
+    }
+
+    /// The sections with their texts from `bodies`: what `take_bodies`
+    /// returned. Bodies that are not this page's give empty texts.
+    pub fn iter_with<'a>(&'a self, bodies: &'a str) -> impl Iterator<Item = SectionText<'a>> {
+        let whole = bodies.len() == self.body_bytes();
+        let (mut head, mut body) = (0usize, 0usize);
         self.ends.iter().map(move |&(ends, toc)| {
-            let mut part = |end: usize| {
-                let s = &self.buf[start..end];
-                start = end;
-                s
-            };
+            let id = &self.heads[head..ends[0]];
+            let title = &self.heads[ends[0]..ends[1]];
+            let text = if whole { &bodies[body..ends[2]] } else { "" };
+            (head, body) = (ends[1], ends[2]);
             SectionText {
-                id: part(ends[0]),
-                title: part(ends[1]),
-                text: part(ends[2]),
+                id,
+                title,
+                text,
                 toc,
             }
         })
+    }
+
+    /// The texts, one after the other (empty once taken).
+    pub fn bodies(&self) -> &str {
+        &self.bodies
+    }
+
+    /// The length of all the texts together, whether here or taken.
+    pub fn body_bytes(&self) -> usize {
+        self.ends.last().map_or(0, |e| e.0[2])
+    }
+
+    /// Moves the texts out (for `iter_with`), leaving anchors and titles.
+    pub fn take_bodies(&mut self) -> Box<str> {
+        std::mem::take(&mut self.bodies)
+    }
+
+    /// Puts back what `take_bodies` took.
+    pub fn put_bodies(&mut self, bodies: Box<str>) {
+        self.bodies = bodies;
     }
 }
 
@@ -116,7 +148,7 @@ impl Section {
     /// Sections down to `toc_level` with a title are in the table of
     /// contents (`SectionText::toc`), unless a section above them is not.
     pub fn texts(&self, toc_level: u8) -> Sections {
-        let (mut buf, mut ends) = (String::new(), Vec::new());
+        let (mut heads, mut bodies, mut ends) = (String::new(), String::new(), Vec::new());
         let mut scratch = String::new();
         for (i, (s, toc)) in self.walk_toc(toc_level).into_iter().enumerate() {
             scratch.clear();
@@ -127,17 +159,18 @@ impl Section {
             if i > 0 && text.is_empty() && s.title.is_empty() {
                 continue;
             }
-            let mut end = |part: &str| {
-                buf.push_str(part);
-                buf.len()
-            };
-            ends.push(([end(&s.id), end(&s.title), end(text)], toc));
+            heads.push_str(&s.id);
+            let id = heads.len();
+            heads.push_str(&s.title);
+            bodies.push_str(text);
+            ends.push(([id, heads.len(), bodies.len()], toc));
         }
         // Copied out at their exact size: they stay in memory until the
         // search index is written, and buffers grown by doubling hold a
         // third more (mimalloc shrinks a block in place, keeping all of it).
         Sections {
-            buf: buf.as_str().into(),
+            heads: heads.as_str().into(),
+            bodies: bodies.as_str().into(),
             ends: ends.as_slice().into(),
         }
     }

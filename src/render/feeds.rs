@@ -55,7 +55,7 @@ impl Renderer<'_> {
             .filter_map(|p| p.doc.meta.date.map(|d| (d, p)))
             .collect();
         dated.sort_by_key(|(d, _)| std::cmp::Reverse(*d));
-        let entries: Vec<serde_json::Value> = dated
+        let entries = dated
             .iter()
             .take(FEED_ENTRIES)
             .map(|(d, p)| {
@@ -65,15 +65,15 @@ impl Renderer<'_> {
                 } else {
                     url.clone()
                 };
-                json!({
+                Ok(json!({
                     "title": p.doc.title(),
                     "url": url,
                     "id": id,
                     "updated": rfc3339(*d),
-                    "content": self.localize(p, p.rendered.html.as_str().into()),
-                })
+                    "content": self.localize(p, self.site.html(p)?),
+                }))
             })
-            .collect();
+            .collect::<Result<Vec<serde_json::Value>, crate::diag::Diagnostic>>()?;
         let updated = dated
             .first()
             .map(|(d, _)| rfc3339(*d))

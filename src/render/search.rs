@@ -468,12 +468,12 @@ impl Entry<'_> {
     }
 }
 
-/// A page's sections; the text before the first heading is filed under the
-/// page's title.
-fn page_entries(p: &Page) -> Vec<Entry<'_>> {
+/// A page's sections, their texts from `bodies` (see `Input::bodies`);
+/// the text before the first heading is filed under the page's title.
+fn page_entries<'a>(p: &'a Page, bodies: &'a str) -> Vec<Entry<'a>> {
     p.rendered
         .text
-        .iter()
+        .iter_with(bodies)
         .enumerate()
         .map(|(i, s)| Entry {
             anchor: if i == 0 { "" } else { s.id },
@@ -487,7 +487,32 @@ struct Doc<'a> {
     page: &'a Page,
     /// Chunk key: the year, or "undated".
     key: String,
-    entries: Vec<Entry<'a>>,
+}
+
+impl Doc<'_> {
+    /// Calls `f` with the page's entries, reading their texts back first
+    /// when a build moved them out of the page.
+    fn with_entries<T>(
+        &self,
+        input: &Input,
+        f: impl FnOnce(&[Entry]) -> T,
+    ) -> Result<T, Diagnostic> {
+        let text = &self.page.rendered.text;
+        let bodies = (input.bodies)(self.page).transpose()?;
+        Ok(f(&page_entries(
+            self.page,
+            bodies.as_deref().unwrap_or(text.bodies()),
+        )))
+    }
+
+    /// What its entries add to a doc chunk, without reading them back.
+    fn chunk_bytes(&self) -> usize {
+        let heads: usize = page_entries(self.page, "")
+            .iter()
+            .map(|e| e.heading.len() + e.anchor.len() + 8)
+            .sum();
+        heads + self.page.rendered.text.body_bytes()
+    }
 }
 
 /// Builds every file under `search/`.
@@ -517,10 +542,12 @@ pub fn write_unless(
     sink: Sink,
 ) -> Result<bool, Diagnostic> {
     let date_display = |d| r.date_display(d);
+    let bodies = |p: &Page| r.site.section_bodies(p);
     let input = Input {
         reports: &r.site.reports,
         dailies: &r.site.dailies,
         date_display: &date_display,
+        bodies: &bodies,
     };
     write_pages(&input, cancel, sink)
 }
@@ -531,6 +558,9 @@ struct Input<'a> {
     dailies: &'a [Page],
     /// A date as the theme shows it (`Renderer::date_display`).
     date_display: &'a (dyn Fn(NaiveDate) -> String + Sync),
+    /// A page's section texts read back from where a build moved them
+    /// (`Site::section_bodies`); `None` when they are in the page.
+    bodies: &'a (dyn Fn(&Page) -> Option<Result<String, Diagnostic>> + Sync),
 }
 
 /// `write_unless` from the pages alone.
@@ -554,7 +584,6 @@ fn write_pages(
         .map(|p| Doc {
             page: p,
             key: year_of(p),
-            entries: page_entries(p),
         })
         .collect();
     // Years in order, pages by date within a year; undated last.
@@ -567,11 +596,7 @@ fn write_pages(
     let mut chunks: Vec<(String, usize)> = Vec::new(); // (file stem, first doc)
     let (mut size, mut in_year) = (0, 0);
     for (i, d) in docs.iter().enumerate() {
-        let bytes: usize = d
-            .entries
-            .iter()
-            .map(|e| e.text.len() + e.heading.len() + e.anchor.len() + 8)
-            .sum();
+        let bytes = d.chunk_bytes();
         if i == 0 || docs[i - 1].key != d.key {
             chunks.push((format!("docs-{}", d.key), i));
             (size, in_year) = (0, 1);
@@ -587,23 +612,28 @@ fn write_pages(
         .enumerate()
         .try_for_each(|(c, (stem, first))| {
             let end = chunks.get(c + 1).map_or(docs.len(), |n| n.1);
-            let list: Vec<_> = docs[*first..end]
-                .iter()
-                .map(|d| {
-                    let doc = &d.page.doc;
-                    let sections: Vec<[&str; 3]> = d
-                        .entries
+            let mut list = Vec::with_capacity(end - first);
+            for d in &docs[*first..end] {
+                let doc = &d.page.doc;
+                let sections = d.with_entries(input, |entries| {
+                    entries
                         .iter()
-                        .map(|e| [e.anchor, e.heading, e.text])
-                        .collect();
-                    (
-                        doc.url.as_str(),
-                        doc.title(),
-                        doc.meta.date.map(input.date_display).unwrap_or_default(),
-                        sections,
-                    )
-                })
-                .collect();
+                        .map(|e| {
+                            [
+                                e.anchor.to_string(),
+                                e.heading.to_string(),
+                                e.text.to_string(),
+                            ]
+                        })
+                        .collect::<Vec<[String; 3]>>()
+                })?;
+                list.push((
+                    doc.url.as_str(),
+                    doc.title(),
+                    doc.meta.date.map(input.date_display).unwrap_or_default(),
+                    sections,
+                ));
+            }
             sink(js_file(
                 &format!("search/{stem}.js"),
                 &format!("docs({c},"),
@@ -624,23 +654,25 @@ fn write_pages(
         let counted: Vec<(Vec<u32>, Vec<Tokens>)> = batch
             .par_iter()
             .map_init(ByKey::default, |scratch, d| {
-                let mut lens = Vec::with_capacity(d.entries.len());
-                let mut parts: Vec<Tokens> = (0..PARTS).map(|_| Tokens::default()).collect();
-                for (s, e) in d.entries.iter().enumerate() {
-                    lens.push(e.counts(scratch));
-                    let s = s as u32;
-                    for (k, n) in scratch.short.drain() {
-                        parts[part_of(k)].short.push((k, s, n));
+                d.with_entries(input, |entries| {
+                    let mut lens = Vec::with_capacity(entries.len());
+                    let mut parts: Vec<Tokens> = (0..PARTS).map(|_| Tokens::default()).collect();
+                    for (s, e) in entries.iter().enumerate() {
+                        lens.push(e.counts(scratch));
+                        let s = s as u32;
+                        for (k, n) in scratch.short.drain() {
+                            parts[part_of(k)].short.push((k, s, n));
+                        }
+                        for (k, n) in scratch.long.drain() {
+                            parts[part_of(crate::content::fnv1a(k.as_bytes()))]
+                                .long
+                                .push((k, s, n));
+                        }
                     }
-                    for (k, n) in scratch.long.drain() {
-                        parts[part_of(crate::content::fnv1a(k.as_bytes()))]
-                            .long
-                            .push((k, s, n));
-                    }
-                }
-                (lens, parts)
+                    (lens, parts)
+                })
             })
-            .collect();
+            .collect::<Result<_, Diagnostic>>()?;
         // Section ids are numbered in doc order, so each part sees its
         // tokens' sections in increasing order.
         let mut by_part: Vec<Vec<(u32, Tokens)>> = (0..PARTS).map(|_| Vec::new()).collect();
@@ -724,7 +756,7 @@ fn write_pages(
     // varints.
     let mut sections = String::new();
     for d in &docs {
-        push_varint(&mut sections, d.entries.len() as u64);
+        push_varint(&mut sections, d.page.rendered.text.len() as u64);
     }
     let mut sizes = String::new();
     let mut years: Vec<(String, usize)> = Vec::new();

@@ -1,0 +1,156 @@
+//! Page bodies a build has made and needs once more, kept in a file
+//! instead of in memory.
+//!
+//! A page's HTML is made while its Markdown is read (with the facts that
+//! the views need from every report), but its page can only be written
+//! once the views exist: previous/next, project links and this week's
+//! figures come from all the reports. Held in memory, the HTML and the
+//! search texts of 10,000 reports were half of a build's peak (170 MB).
+//! A build writes them to an unnamed file beside the output as each page
+//! is prepared and reads each back once, when its page or its part of the
+//! search index is written: the same bytes a write makes anyway, from the
+//! page cache, instead of a second Markdown pass or memory that grows
+//! with the archive.
+//!
+//! `serve` and `build_in_memory` keep everything in memory: they re-render
+//! pages around each edit.
+
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::path::Path;
+use std::sync::Mutex;
+
+/// Where one blob is in the spill file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Blob {
+    at: u64,
+    len: usize,
+}
+
+/// A page's HTML and section texts, moved out of the page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Spilled {
+    pub html: Blob,
+    pub bodies: Blob,
+}
+
+/// An append-only file of blobs, deleted when dropped (or when the
+/// process dies: it never has a name where the operating system allows).
+pub struct Spill {
+    /// The file and its length. One lock for writes and reads alike: a
+    /// blob is a page (kilobytes) copied to or from the page cache, far
+    /// less than the work around it, so two cores rarely meet here.
+    file: Mutex<(File, u64)>,
+}
+
+impl Spill {
+    /// A new spill file in `dir`.
+    pub fn new_in(dir: &Path) -> std::io::Result<Self> {
+        Ok(Self {
+            file: Mutex::new((tempfile::tempfile_in(dir)?, 0)),
+        })
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, (File, u64)> {
+        // A panic elsewhere while holding the lock left the file as it
+        // was: blobs are only ever appended whole.
+        self.file.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn put(&self, bytes: &[u8]) -> std::io::Result<Blob> {
+        let mut guard = self.lock();
+        let (file, len) = &mut *guard;
+        let at = *len;
+        file.seek(SeekFrom::Start(at))?;
+        // On an error the length stays: whatever part was written is
+        // overwritten by the next blob.
+        file.write_all(bytes)?;
+        *len += bytes.len() as u64;
+        Ok(Blob {
+            at,
+            len: bytes.len(),
+        })
+    }
+
+    pub fn get(&self, blob: Blob) -> std::io::Result<String> {
+        let mut buf = vec![0u8; blob.len];
+        {
+            let mut guard = self.lock();
+            let file = &mut guard.0;
+            file.seek(SeekFrom::Start(blob.at))?;
+            file.read_exact(&mut buf)?;
+        }
+        String::from_utf8(buf).map_err(std::io::Error::other)
+    }
+
+    /// Moves `page`'s HTML and section texts into the file. On an error
+    /// (a full disk) the page keeps them: the build needs more memory,
+    /// but loses nothing.
+    pub fn take(&self, page: &mut super::Page) {
+        let bodies = page.rendered.text.take_bodies();
+        let put = self.put(page.rendered.html.as_bytes()).and_then(|html| {
+            Ok(Spilled {
+                html,
+                bodies: self.put(bodies.as_bytes())?,
+            })
+        });
+        match put {
+            Ok(spilled) => {
+                page.rendered.html = String::new();
+                page.spilled = Some(spilled);
+            }
+            Err(_) => page.rendered.text.put_bodies(bodies),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blobs_come_back_as_they_went_in() {
+        let dir = tempfile::tempdir().unwrap();
+        let spill = Spill::new_in(dir.path()).unwrap();
+        let a = spill.put("第16周 <b>报告</b>".as_bytes()).unwrap();
+        let empty = spill.put(b"").unwrap();
+        let b = spill.put(b"second").unwrap();
+        assert_eq!(spill.get(b).unwrap(), "second");
+        assert_eq!(spill.get(a).unwrap(), "第16周 <b>报告</b>");
+        assert_eq!(spill.get(empty).unwrap(), "");
+        // Unnamed: nothing is left in the folder to clean up or to publish.
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn prepared_pages_keep_their_html_and_texts_in_the_spill() {
+        let content = tempfile::tempdir().unwrap();
+        std::fs::write(
+            content.path().join("第16周 2023-04-21.md"),
+            "# 第16周\n\n## 系统运行数据\n\n- 入金有效成功率：99.99%\n",
+        )
+        .unwrap();
+        let config = crate::config::Config::default();
+        let archive = crate::content::load(content.path(), &config, &[]);
+        let out = tempfile::tempdir().unwrap();
+        let spill = std::sync::Arc::new(Spill::new_in(out.path()).unwrap());
+        let pages = crate::site::prepare_all(archive, &config, Some(spill));
+        let site = crate::site::with_views(
+            pages,
+            config.clone(),
+            crate::site::views(&[], &config, Default::default()),
+        )
+        .0;
+        let page = &site.reports[0];
+        // Nothing left in memory but anchors and titles…
+        assert!(page.spilled.is_some());
+        assert!(page.rendered.html.is_empty());
+        assert!(page.rendered.text.iter().all(|s| s.text.is_empty()));
+        assert!(page.rendered.text.iter().any(|s| s.title == "系统运行数据"));
+        // …and both come back whole.
+        assert!(site.html(page).unwrap().contains("入金有效成功率：99.99%</li>"));
+        let bodies = site.section_bodies(page).unwrap().unwrap();
+        let texts: Vec<&str> = page.rendered.text.iter_with(&bodies).map(|s| s.text).collect();
+        assert!(texts.contains(&"入金有效成功率：99.99%"), "{texts:?}");
+    }
+}
