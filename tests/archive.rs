@@ -194,6 +194,33 @@ fn a_page_that_fails_to_render_names_its_template_and_line() {
 }
 
 #[test]
+fn a_page_rendered_in_parts_that_fails_names_its_template_and_line() {
+    // A metric page goes to the output in parts as it renders (pages that
+    // grow with the archive do): its template's error is still the build's
+    // error, with the template's file and line, and nothing is published.
+    let dir = archive(&[
+        ("content/good.md", GOOD.as_bytes()),
+        (
+            "config.toml",
+            "metric_sections = [\"系统运行数据\"]\n[[metrics]]\nname = \"入金有效成功率\"\nid = \"deposit\"\nunit = \"%\"\nlabels = [\"入金有效成功率\"]\n".as_bytes(),
+        ),
+        (
+            "templates/metric.html",
+            b"<!doctype html>\n<h1>{{ series.name }}</h1>\n<p>{{ series.nope }}</p>\n",
+        ),
+    ]);
+    let o = build(dir.path(), &[]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(
+        err.contains("templates/metric.html:3: error: cannot render metrics/deposit.html"),
+        "{err}"
+    );
+    assert!(err.contains("`nope` is not defined"), "{err}");
+    assert!(!dir.path().join("public").exists(), "nothing written");
+}
+
+#[test]
 fn site_components_override_the_theme() {
     let theme = read(repo().join("themes/default/templates/components.html"));
     let start = theme.find("{% component toc(").unwrap();

@@ -220,7 +220,7 @@ impl Renderer<'_> {
         ctx.insert("chart", &self.incident_chart());
         ctx.insert("months", &months);
         ctx.insert("undated", &undated);
-        sink(self.render("incidents.html", &ctx, PAGE)?)
+        self.render_streamed("incidents.html", &ctx, PAGE, sink)
     }
 
     /// Marks the incidents of report `i` in its rendered body: each incident

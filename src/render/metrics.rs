@@ -218,7 +218,7 @@ impl Renderer<'_> {
         self.render("metrics.html", &ctx, "metrics.html")
     }
 
-    pub(super) fn metric_page(&self, s: &Series) -> Result<OutFile, Diagnostic> {
+    pub(super) fn metric_page(&self, s: &Series, sink: super::Sink) -> Result<(), Diagnostic> {
         let url = self.series_url(s);
         let mut ctx = self.base_context(&url, "metrics");
         // Typed rows, serialised once into the context (a `json!` per row
@@ -256,7 +256,7 @@ impl Renderer<'_> {
         ctx.insert("series", &self.series_summary(s, &url));
         ctx.insert("chart", &self.series_chart(s, &url, 960, 340, false));
         ctx.insert("rows", &rows);
-        self.render("metric.html", &ctx, &url)
+        self.render_streamed("metric.html", &ctx, &url, sink)
     }
 
     /// The figures of report `i`, with the change since the previous report
@@ -318,9 +318,9 @@ impl Renderer<'_> {
             },
             || {
                 series.par_iter().try_for_each(|&k| {
-                    sink(crate::diag::timed("metric page", || {
-                        self.metric_page(&self.site.metrics[k])
-                    })?)
+                    crate::diag::timed("metric page", || {
+                        self.metric_page(&self.site.metrics[k], sink)
+                    })
                 })
             },
         );

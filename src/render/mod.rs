@@ -287,16 +287,38 @@ impl<'a> Renderer<'a> {
             .tera
             .render_to(template, ctx, &mut html)
             .map(|()| OutFile::new(out, html))
-            .map_err(|e| {
-                let (msg, line, name) = theme::tera_error_at(&e);
-                let name = name.unwrap_or_else(|| template.to_string());
-                let path = self.theme.paths.get(&name).cloned();
-                Diagnostic::error(
-                    path.unwrap_or_else(|| format!("templates/{name}").into()),
-                    line,
-                    format!("cannot render {out}: {msg}"),
-                )
-            })
+            .map_err(|e| self.render_error(&e, template, out))
+    }
+
+    /// `render` for the pages that grow with the archive (the incident
+    /// log, a long-lived project's or series' page: megabytes at 10,000
+    /// reports), handed to `sink` in parts as they are rendered rather
+    /// than grown whole in memory, with every copy its growth makes.
+    fn render_streamed(
+        &self,
+        template: &str,
+        ctx: &Context,
+        out: &str,
+        sink: Sink,
+    ) -> Result<(), Diagnostic> {
+        let mut parts = Streamed::new(out, sink);
+        let rendered = self.theme.tera.render_to(template, ctx, &mut parts);
+        match (rendered, parts.finish()) {
+            (_, Err(refused)) => Err(refused),
+            (Err(e), Ok(())) => Err(self.render_error(&e, template, out)),
+            (Ok(()), Ok(())) => Ok(()),
+        }
+    }
+
+    fn render_error(&self, e: &tera::Error, template: &str, out: &str) -> Diagnostic {
+        let (msg, line, name) = theme::tera_error_at(e);
+        let name = name.unwrap_or_else(|| template.to_string());
+        let path = self.theme.paths.get(&name).cloned();
+        Diagnostic::error(
+            path.unwrap_or_else(|| format!("templates/{name}").into()),
+            line,
+            format!("cannot render {out}: {msg}"),
+        )
     }
 
     /// What a page template shows of page `p`, with `html` (the page's,

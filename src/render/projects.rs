@@ -417,7 +417,7 @@ impl Renderer<'_> {
         (svg, legend)
     }
 
-    pub(super) fn project_page(&self, p: &Project) -> Result<OutFile, Diagnostic> {
+    pub(super) fn project_page(&self, p: &Project, sink: super::Sink) -> Result<(), Diagnostic> {
         let url = self.project_url(p);
         let mut ctx = self.base_context(&url, "projects");
         #[derive(serde::Serialize)]
@@ -506,7 +506,7 @@ impl Renderer<'_> {
         ctx.insert("entries", &entries);
         ctx.insert("plans", &plans);
         ctx.insert("first_seen", &p.first_seen().map(|d| self.date_display(d)));
-        self.render("project.html", &ctx, &url)
+        self.render_streamed("project.html", &ctx, &url, sink)
     }
 
     /// The overview, `data/projects.json` and the pages of the projects
@@ -535,7 +535,7 @@ impl Renderer<'_> {
             || {
                 projects
                     .par_iter()
-                    .try_for_each(|&k| sink(self.project_page(&self.site.projects[k])?))
+                    .try_for_each(|&k| self.project_page(&self.site.projects[k], sink))
             },
         );
         json.and(pages)

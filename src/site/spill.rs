@@ -148,9 +148,17 @@ mod tests {
         assert!(page.rendered.text.iter().all(|s| s.text.is_empty()));
         assert!(page.rendered.text.iter().any(|s| s.title == "系统运行数据"));
         // …and both come back whole.
-        assert!(site.html(page).unwrap().contains("入金有效成功率：99.99%</li>"));
+        assert!(site
+            .html(page)
+            .unwrap()
+            .contains("入金有效成功率：99.99%</li>"));
         let bodies = site.section_bodies(page).unwrap().unwrap();
-        let texts: Vec<&str> = page.rendered.text.iter_with(&bodies).map(|s| s.text).collect();
+        let texts: Vec<&str> = page
+            .rendered
+            .text
+            .iter_with(&bodies)
+            .map(|s| s.text)
+            .collect();
         assert!(texts.contains(&"入金有效成功率：99.99%"), "{texts:?}");
     }
 }
