@@ -346,10 +346,12 @@ impl Key {
 }
 
 /// One token's postings while the index is built: (section id delta,
-/// weighted tf) pairs as LEB128 varints, two or three bytes a posting
-/// where a `Vec<(u32, u32)>` takes eight. A 10,000-report archive has tens
-/// of millions of postings, and holding them was most of a build's peak
-/// memory.
+/// weighted tf) pairs as LEB128 varints, where a `Vec<(u32, u32)>` takes
+/// eight bytes a posting. A 10,000-report archive has tens of millions of
+/// postings, and holding them is most of the search index's memory, the
+/// build's peak. Most postings count the token once, so the delta's low
+/// bit says so and the count is left out: a common token's posting (a
+/// small delta, once) is one byte, not two.
 #[derive(Default)]
 struct Postings {
     bytes: Vec<u8>,
@@ -360,31 +362,38 @@ struct Postings {
 
 impl Postings {
     fn push(&mut self, id: u32, tf: u32) {
-        // At most ten bytes follow. Grown by a quarter rather than doubled:
-        // these lists are most of the index's memory, and a doubled
-        // buffer is on average a third empty.
-        if self.bytes.capacity() - self.bytes.len() < 10 {
+        // At most fifteen bytes follow. Grown by a quarter rather than
+        // doubled: a doubled buffer is on average a third empty.
+        if self.bytes.capacity() - self.bytes.len() < 15 {
             self.bytes.reserve_exact(self.bytes.len() / 4 + 16);
         }
-        for mut n in [id - self.last, tf] {
-            while n >= 0x80 {
-                self.bytes.push((n as u8) | 0x80);
-                n >>= 7;
-            }
-            self.bytes.push(n as u8);
+        let delta = u64::from(id - self.last) << 1;
+        if tf == 1 {
+            self.varint(delta | 1);
+        } else {
+            self.varint(delta);
+            self.varint(u64::from(tf));
         }
         self.last = id;
         self.df += 1;
     }
 
+    fn varint(&mut self, mut n: u64) {
+        while n >= 0x80 {
+            self.bytes.push((n as u8) | 0x80);
+            n >>= 7;
+        }
+        self.bytes.push(n as u8);
+    }
+
     /// (section id, weighted tf), in order.
     fn iter(&self) -> impl Iterator<Item = (u32, u32)> + '_ {
         let mut bytes = self.bytes.iter();
-        let mut next = move || -> Option<u32> {
-            let (mut n, mut shift) = (0u32, 0);
+        let mut next = move || -> Option<u64> {
+            let (mut n, mut shift) = (0u64, 0);
             loop {
                 let b = *bytes.next()?;
-                n |= u32::from(b & 0x7f) << shift;
+                n |= u64::from(b & 0x7f) << shift;
                 if b < 0x80 {
                     return Some(n);
                 }
@@ -393,8 +402,10 @@ impl Postings {
         };
         let mut id = 0u32;
         std::iter::from_fn(move || {
-            id += next()?;
-            Some((id, next()?))
+            let v = next()?;
+            id += (v >> 1) as u32;
+            let tf = if v & 1 == 1 { 1 } else { next()? as u32 };
+            Some((id, tf))
         })
     }
 }
@@ -908,12 +919,25 @@ mod tests {
     #[test]
     fn postings_round_trip() {
         let mut p = Postings::default();
-        let want = [(0, 1), (3, 300), (200, 3), (70_000, 1), (u32::MAX, 9)];
+        let want = [
+            (0, 1),
+            (3, 300),
+            (4, 1),
+            (200, 3),
+            (70_000, 1),
+            (70_001, 2),
+            (u32::MAX, 1),
+        ];
         for (id, tf) in want {
             p.push(id, tf);
         }
         assert_eq!(p.iter().collect::<Vec<_>>(), want);
-        assert_eq!(p.df, 5);
+        assert_eq!(p.df, 7);
+        // A token counted once in the next section: one byte.
+        let mut q = Postings::default();
+        q.push(1, 1);
+        q.push(2, 1);
+        assert_eq!(q.bytes.len(), 2);
     }
 
     #[test]
