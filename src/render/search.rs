@@ -507,6 +507,19 @@ struct Doc<'a> {
 }
 
 impl Doc<'_> {
+    /// The page's section texts when a build moved them out of the page
+    /// (read back), `None` when they are in it; see `texts`.
+    fn bodies(&self, input: &Input) -> Result<Option<String>, Diagnostic> {
+        (input.bodies)(self.page).transpose()
+    }
+
+    /// The texts for `page_entries`, given what `bodies` returned.
+    fn texts<'s>(&'s self, bodies: &'s Option<String>) -> &'s str {
+        bodies
+            .as_deref()
+            .unwrap_or(self.page.rendered.text.bodies())
+    }
+
     /// Calls `f` with the page's entries, reading their texts back first
     /// when a build moved them out of the page.
     fn with_entries<T>(
@@ -514,12 +527,8 @@ impl Doc<'_> {
         input: &Input,
         f: impl FnOnce(&[Entry]) -> T,
     ) -> Result<T, Diagnostic> {
-        let text = &self.page.rendered.text;
-        let bodies = (input.bodies)(self.page).transpose()?;
-        Ok(f(&page_entries(
-            self.page,
-            bodies.as_deref().unwrap_or(text.bodies()),
-        )))
+        let bodies = self.bodies(input)?;
+        Ok(f(&page_entries(self.page, self.texts(&bodies))))
     }
 
     /// What its entries add to a doc chunk, without reading them back.
@@ -629,28 +638,29 @@ fn write_pages(
         .enumerate()
         .try_for_each(|(c, (stem, first))| {
             let end = chunks.get(c + 1).map_or(docs.len(), |n| n.1);
-            let mut list = Vec::with_capacity(end - first);
-            for d in &docs[*first..end] {
-                let doc = &d.page.doc;
-                let sections = d.with_entries(input, |entries| {
-                    entries
+            let docs = &docs[*first..end];
+            // The chunk's texts read back first, so its entries borrow them.
+            let bodies = docs
+                .iter()
+                .map(|d| d.bodies(input))
+                .collect::<Result<Vec<_>, Diagnostic>>()?;
+            let list: Vec<_> = docs
+                .iter()
+                .zip(&bodies)
+                .map(|(d, bodies)| {
+                    let doc = &d.page.doc;
+                    let sections: Vec<[&str; 3]> = page_entries(d.page, d.texts(bodies))
                         .iter()
-                        .map(|e| {
-                            [
-                                e.anchor.to_string(),
-                                e.heading.to_string(),
-                                e.text.to_string(),
-                            ]
-                        })
-                        .collect::<Vec<[String; 3]>>()
-                })?;
-                list.push((
-                    doc.url.as_str(),
-                    doc.title(),
-                    doc.meta.date.map(input.date_display).unwrap_or_default(),
-                    sections,
-                ));
-            }
+                        .map(|e| [e.anchor, e.heading, e.text])
+                        .collect();
+                    (
+                        doc.url.as_str(),
+                        doc.title(),
+                        doc.meta.date.map(input.date_display).unwrap_or_default(),
+                        sections,
+                    )
+                })
+                .collect();
             sink(js_file(
                 &format!("search/{stem}.js"),
                 &format!("docs({c},"),
