@@ -200,3 +200,37 @@ fn a_build_writes_what_the_in_memory_build_renders() {
     let page = read(out.join(written.keys().find(|p| p.starts_with("reports")).unwrap()));
     assert!(page.contains("<h2 id="), "a page has its body");
 }
+
+#[test]
+fn metrics_json_made_in_parallel_is_the_streamed_file() {
+    // `serve` writes data/metrics.json series by series on every core and
+    // joins them; a build streams it. Both must be the same bytes.
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    let content = root.join("content");
+    let o = chronicle(&[
+        "gen",
+        "--reports",
+        "30",
+        "--seed",
+        "5",
+        "--out",
+        content.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = build_at(root);
+    let streamed = std::fs::read(out.join("data/metrics.json")).unwrap();
+    let built = chronicle::build_in_memory(&chronicle::Paths {
+        root: root.to_path_buf(),
+        ..Default::default()
+    })
+    .unwrap_or_else(|d| panic!("{d:?}"));
+    assert!(built.site.metrics.len() > 1, "several series to join");
+    let joined = chronicle::render::data::metrics_json(&built.site).unwrap();
+    assert_eq!(joined.path, std::path::Path::new("data/metrics.json"));
+    assert!(
+        joined.bytes == streamed,
+        "{}",
+        String::from_utf8_lossy(&joined.bytes[..400.min(joined.bytes.len())])
+    );
+}

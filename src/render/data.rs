@@ -118,38 +118,78 @@ struct SeriesView<'a> {
     url: String,
 }
 
+fn series_view(s: &crate::site::Series) -> SeriesView<'_> {
+    SeriesView {
+        better: s.better,
+        discovered: s.discovered,
+        group: &s.group,
+        id: &s.id,
+        name: &s.name,
+        points: s
+            .points
+            .iter()
+            .map(|p| PointView {
+                anchor: &p.anchor,
+                date: p.date,
+                report: &p.url,
+                value: p.value,
+                week: p.week,
+            })
+            .collect(),
+        target: s.target,
+        unit: &s.unit,
+        url: format!("metrics/{}.html", s.id),
+    }
+}
+
+const METRICS_JSON: &str = "data/metrics.json";
+
 /// `data/metrics.json`: every series with its points.
 pub fn metrics_json_to(site: &Site, sink: super::Sink) -> Result<(), Diagnostic> {
-    let metrics: Vec<SeriesView> = site
+    let metrics = Each(|| site.metrics.iter().map(series_view));
+    pretty_to(METRICS_JSON, &BTreeMap::from([("metrics", metrics)]), sink)
+}
+
+/// `metrics_json_to`'s file, each series serialised on a core of its
+/// own and the file made whole: for `serve` after a figure edit, where a
+/// long series' data file was the slowest output (a build streams it
+/// instead, to hold less). The same bytes: serde_json's pretty printer
+/// indents a nested value by two spaces a level, and no JSON string holds
+/// a raw newline, so each series' own pretty form indented by two levels
+/// is its part of the whole.
+pub fn metrics_json(site: &Site) -> Result<OutFile, Diagnostic> {
+    use rayon::prelude::*;
+    let err =
+        |e: serde_json::Error| Diagnostic::error(METRICS_JSON, None, format!("cannot write: {e}"));
+    if site.metrics.is_empty() {
+        return super::collect(|sink| metrics_json_to(site, sink)).map(|mut files| {
+            files
+                .pop()
+                .unwrap_or_else(|| OutFile::new(METRICS_JSON, Vec::new()))
+        });
+    }
+    let parts = site
         .metrics
-        .iter()
-        .map(|s| SeriesView {
-            better: s.better,
-            discovered: s.discovered,
-            group: &s.group,
-            id: &s.id,
-            name: &s.name,
-            points: s
-                .points
-                .iter()
-                .map(|p| PointView {
-                    anchor: &p.anchor,
-                    date: p.date,
-                    report: &p.url,
-                    value: p.value,
-                    week: p.week,
-                })
-                .collect(),
-            target: s.target,
-            unit: &s.unit,
-            url: format!("metrics/{}.html", s.id),
-        })
-        .collect();
-    pretty_to(
-        "data/metrics.json",
-        &BTreeMap::from([("metrics", metrics)]),
-        sink,
-    )
+        .par_iter()
+        .map(|s| serde_json::to_vec_pretty(&series_view(s)))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(err)?;
+    let mut out = Vec::with_capacity(parts.iter().map(|p| p.len() * 11 / 10).sum::<usize>() + 32);
+    out.extend_from_slice(b"{\n  \"metrics\": [\n");
+    for (i, part) in parts.iter().enumerate() {
+        if i > 0 {
+            out.extend_from_slice(b",\n");
+        }
+        out.extend_from_slice(b"    ");
+        for line in part.split_inclusive(|&b| b == b'\n') {
+            out.extend_from_slice(line);
+            if line.ends_with(b"\n") {
+                out.extend_from_slice(b"    ");
+            }
+        }
+    }
+    out.extend_from_slice(b"\n  ]\n}");
+    Ok(OutFile::new(METRICS_JSON, out))
 }
 
 /// Appends a CSV field, quoted when it needs it (RFC 4180).

@@ -680,7 +680,7 @@ impl<'a> Renderer<'a> {
                         let (json, csv) = rayon::join(
                             || {
                                 crate::diag::timed("metrics.json", || {
-                                    data::metrics_json_to(self.site, sink)
+                                    sink(data::metrics_json(self.site)?)
                                 })
                             },
                             || {
