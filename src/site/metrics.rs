@@ -142,9 +142,12 @@ pub fn build(reports: &[Page], config: &Config, diags: &mut Vec<Diagnostic>) -> 
 }
 
 fn configured(reports: &[Page], config: &Config) -> Vec<Series> {
+    // A series per core: each walks every report, and `serve` rebuilds
+    // them all after a figure edit.
+    use rayon::prelude::*;
     config
         .metrics
-        .iter()
+        .par_iter()
         .enumerate()
         .map(|(k, def)| Series {
             id: metric_id(&def.name, def.id.as_deref()),
