@@ -153,24 +153,14 @@ fn folders(paths: &Paths) -> Result<Folders, Vec<Diagnostic>> {
 }
 
 /// Reads the archive and prepares its documents, parsing the theme
-/// meanwhile: everything before the views. `staged`: for a build, which
-/// writes into a staging folder (returned) made before the archive is read,
-/// so that the pages' HTML and texts can wait in a file there rather than
-/// in memory (`site::spill`); where no such file can be made, they stay in
-/// memory.
+/// meanwhile: everything before the views. With a `spill` (a build's, in
+/// its staging folder), the pages' HTML and texts wait there rather than
+/// in memory (`site::spill`).
 fn load_pages(
+    folders: Folders,
     paths: &Paths,
-    staged: bool,
-) -> Result<(site::Pages, Setup, Option<output::Staging>), Vec<Diagnostic>> {
-    let folders = folders(paths)?;
-    let staging = staged
-        .then(|| output::Staging::new(&folders.output_dir))
-        .transpose()
-        .map_err(|d| vec![d])?;
-    let spill = staging
-        .as_ref()
-        .and_then(|s| site::spill::Spill::new_in(s.folder()).ok())
-        .map(std::sync::Arc::new);
+    spill: Option<std::sync::Arc<site::spill::Spill>>,
+) -> Result<(site::Pages, Setup), Vec<Diagnostic>> {
     // Parsing the templates is most of a small build's fixed cost, and
     // nothing before rendering needs them: they are parsed while the
     // content is read and modelled.
@@ -189,7 +179,7 @@ fn load_pages(
             })
         },
     );
-    Ok((pages, folders.with_theme(theme?), staging))
+    Ok((pages, folders.with_theme(theme?)))
 }
 
 /// The site from its pages and views, the findings about the config
@@ -205,7 +195,7 @@ fn finish_site(pages: site::Pages, views: site::Views, setup: &mut Setup) -> sit
 
 /// Loads and models the archive: everything before rendering.
 fn load_site(paths: &Paths) -> Result<(site::Site, Setup), Vec<Diagnostic>> {
-    let (pages, mut setup, _) = load_pages(paths, false)?;
+    let (pages, mut setup) = load_pages(folders(paths)?, paths, None)?;
     let views = site::views(&pages.reports, &setup.config, site::Kept::default());
     let site = finish_site(pages, views, &mut setup);
     Ok((site, setup))
@@ -228,14 +218,19 @@ pub fn build_in_memory(paths: &Paths) -> Result<Built, Vec<Diagnostic>> {
 
 /// Builds the site and swaps it into the output folder. Files are written
 /// as they are rendered (into the staging folder, swapped in at the end),
-/// so the finished site is never held in memory whole. The site returned
-/// has no page HTML: each page's was freed once its page was written.
+/// so the finished site is never held in memory whole. The pages of the
+/// site returned keep their HTML and section texts in its spill file
+/// (`Site::html` reads them back), not in memory.
 pub fn build(paths: &Paths) -> Result<(Built, Summary), Vec<Diagnostic>> {
     let start = Instant::now();
-    let (pages, mut setup, staging) = load_pages(paths, true)?;
-    let Some(staging) = staging else {
-        unreachable!("load_pages makes a staging folder when asked")
-    };
+    let folders = folders(paths)?;
+    let staging = output::Staging::new(&folders.output_dir).map_err(|d| vec![d])?;
+    // Where no spill file can be made, the pages keep their HTML and texts
+    // in memory: the build needs more of it, but goes on.
+    let spill = site::spill::Spill::new_in(staging.folder())
+        .ok()
+        .map(std::sync::Arc::new);
+    let (pages, mut setup) = load_pages(folders, paths, spill)?;
     let (page_count, files) = (AtomicUsize::new(0), AtomicUsize::new(0));
     let sink = |f: render::OutFile| {
         // The later parts of a streamed file are the same file.
