@@ -3,7 +3,7 @@
 mod common;
 use common::*;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 const REPORTS: [(&str, &str, &str, u32); 5] = [
     (
@@ -153,39 +153,38 @@ fn content_folder_is_never_written() {
     assert!(!Path::new(&repo().join("content/public")).exists());
 }
 
-/// `build` writes pages as it renders them and frees each page's HTML once
-/// written, in an order of its own; `build_in_memory` (what `serve` starts
+/// A generated archive (`chronicle gen` with `gen_args`) in a temp
+/// folder, built to disk by the binary (its output folder returned) and
+/// in memory by the library.
+fn generated_both_ways(gen_args: &[&str]) -> (tempfile::TempDir, PathBuf, chronicle::Built) {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    let content = root.join("content");
+    let mut args = vec!["gen"];
+    args.extend_from_slice(gen_args);
+    args.extend(["--out", content.to_str().unwrap()]);
+    let o = chronicle(&args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = build_at(root);
+    let built = chronicle::build_in_memory(&chronicle::Paths {
+        root: root.to_path_buf(),
+        ..Default::default()
+    })
+    .unwrap_or_else(|d| panic!("{d:?}"));
+    (tmp, out, built)
+}
+
+/// `build` writes pages as it renders them, reading each page's HTML back
+/// from its spill file, in an order of its own; `build_in_memory` (what `serve` starts
 /// from) renders the same site whole. Both must give the same files.
 #[test]
 fn a_build_writes_what_the_in_memory_build_renders() {
-    let tmp = tempfile::tempdir().unwrap();
-    let root = tmp.path();
     // Daily notes, incidents, projects and metrics, in two teams.
-    let content = root.join("content");
-    let o = chronicle(&[
-        "gen",
-        "--reports",
-        "40",
-        "--seed",
-        "3",
-        "--teams",
-        "2",
-        "--out",
-        content.to_str().unwrap(),
-    ]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let out = build_at(root);
+    let (_tmp, out, built) =
+        generated_both_ways(&["--reports", "40", "--seed", "3", "--teams", "2"]);
     let written = tree(&out);
     let rendered: std::collections::BTreeMap<_, _> =
-        chronicle::build_in_memory(&chronicle::Paths {
-            root: root.to_path_buf(),
-            ..Default::default()
-        })
-        .unwrap_or_else(|d| panic!("{d:?}"))
-        .files
-        .into_iter()
-        .map(|f| (f.path, f.bytes))
-        .collect();
+        built.files.into_iter().map(|f| (f.path, f.bytes)).collect();
     assert!(
         written.keys().any(|p| p.components().count() == 3),
         "daily notes"
@@ -205,26 +204,8 @@ fn a_build_writes_what_the_in_memory_build_renders() {
 fn metrics_json_made_in_parallel_is_the_streamed_file() {
     // `serve` writes data/metrics.json series by series on every core and
     // joins them; a build streams it. Both must be the same bytes.
-    let tmp = tempfile::tempdir().unwrap();
-    let root = tmp.path();
-    let content = root.join("content");
-    let o = chronicle(&[
-        "gen",
-        "--reports",
-        "30",
-        "--seed",
-        "5",
-        "--out",
-        content.to_str().unwrap(),
-    ]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let out = build_at(root);
+    let (_tmp, out, built) = generated_both_ways(&["--reports", "30", "--seed", "5"]);
     let streamed = std::fs::read(out.join("data/metrics.json")).unwrap();
-    let built = chronicle::build_in_memory(&chronicle::Paths {
-        root: root.to_path_buf(),
-        ..Default::default()
-    })
-    .unwrap_or_else(|d| panic!("{d:?}"));
     assert!(built.site.metrics.len() > 1, "several series to join");
     let joined = chronicle::render::data::metrics_json(&built.site).unwrap();
     assert_eq!(joined.path, std::path::Path::new("data/metrics.json"));
