@@ -54,31 +54,31 @@ pub struct Site {
 impl Site {
     /// A page's HTML, from the spill file when a build moved it there.
     pub fn html<'p>(&self, p: &'p Page) -> Result<Cow<'p, str>, Diagnostic> {
-        self.read_back(p, |s| s.html)
-            .map_or(Ok(Cow::Borrowed(p.rendered.html.as_str())), |r| {
-                r.map(Cow::Owned)
-            })
+        self.here_or_spilled(p, &p.rendered.html, |s| s.html)
     }
 
     /// A page's section texts, for `Sections::iter_with`, from the spill
     /// file when a build moved them there.
-    pub fn section_bodies(&self, p: &Page) -> Option<Result<String, Diagnostic>> {
-        self.read_back(p, |s| s.bodies)
+    pub fn section_bodies<'p>(&self, p: &'p Page) -> Result<Cow<'p, str>, Diagnostic> {
+        self.here_or_spilled(p, p.rendered.text.bodies(), |s| s.bodies)
     }
 
-    fn read_back(
+    fn here_or_spilled<'p>(
         &self,
-        p: &Page,
+        p: &'p Page,
+        here: &'p str,
         which: impl Fn(&spill::Spilled) -> spill::Blob,
-    ) -> Option<Result<String, Diagnostic>> {
-        let (spilled, spill) = (p.spilled.as_ref()?, self.spill.as_ref()?);
-        Some(spill.get(which(spilled)).map_err(|e| {
+    ) -> Result<Cow<'p, str>, Diagnostic> {
+        let (Some(spilled), Some(spill)) = (&p.spilled, &self.spill) else {
+            return Ok(Cow::Borrowed(here));
+        };
+        spill.get(which(spilled)).map(Cow::Owned).map_err(|e| {
             Diagnostic::error(
                 &p.doc.source,
                 None,
                 format!("cannot read its page back from the build's spill file: {e}"),
             )
-        }))
+        })
     }
 
     /// Index of the previous and next dated report of report `i`.

@@ -144,10 +144,14 @@ fn series_view(s: &crate::site::Series) -> SeriesView<'_> {
 
 const METRICS_JSON: &str = "data/metrics.json";
 
-/// `data/metrics.json`: every series with its points.
+/// What `data/metrics.json` holds: every series with its points.
+fn metrics_body(site: &Site) -> impl Serialize + '_ {
+    BTreeMap::from([("metrics", Each(|| site.metrics.iter().map(series_view)))])
+}
+
+/// `data/metrics.json`, streamed.
 pub fn metrics_json_to(site: &Site, sink: super::Sink) -> Result<(), Diagnostic> {
-    let metrics = Each(|| site.metrics.iter().map(series_view));
-    pretty_to(METRICS_JSON, &BTreeMap::from([("metrics", metrics)]), sink)
+    pretty_to(METRICS_JSON, &metrics_body(site), sink)
 }
 
 /// `metrics_json_to`'s file, each series serialised on a core of its
@@ -162,11 +166,9 @@ pub fn metrics_json(site: &Site) -> Result<OutFile, Diagnostic> {
     let err =
         |e: serde_json::Error| Diagnostic::error(METRICS_JSON, None, format!("cannot write: {e}"));
     if site.metrics.is_empty() {
-        return super::collect(|sink| metrics_json_to(site, sink)).map(|mut files| {
-            files
-                .pop()
-                .unwrap_or_else(|| OutFile::new(METRICS_JSON, Vec::new()))
-        });
+        // `[]`, not a list with nothing between its lines.
+        let bytes = serde_json::to_vec_pretty(&metrics_body(site)).map_err(err)?;
+        return Ok(OutFile::new(METRICS_JSON, bytes));
     }
     let parts = site
         .metrics

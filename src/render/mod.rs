@@ -559,10 +559,8 @@ impl<'a> Renderer<'a> {
     /// is never held in memory whole (600 MB at 10,000 reports) and writing
     /// overlaps rendering.
     pub fn render_all_to(&self, sink: Sink) -> Result<(), Diagnostic> {
-        let reports: Vec<usize> = (0..self.site.reports.len()).collect();
-        let dailies: Vec<usize> = (0..self.site.dailies.len()).collect();
         let (pages, site_wide) = rayon::join(
-            || crate::diag::timed("pages", || self.render_pages_to(&reports, &dailies, sink)),
+            || crate::diag::timed("pages", || self.render_every_page_to(sink)),
             || {
                 crate::diag::timed("site-wide", || {
                     self.render_feed_to(sink)?;

@@ -38,6 +38,7 @@
 //! chunks by year, keeps snippets exact and lets highlighting work on the
 //! real text.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use chrono::{Datelike, NaiveDate};
@@ -506,18 +507,11 @@ struct Doc<'a> {
     key: String,
 }
 
-impl Doc<'_> {
-    /// The page's section texts when a build moved them out of the page
-    /// (read back), `None` when they are in it; see `texts`.
-    fn bodies(&self, input: &Input) -> Result<Option<String>, Diagnostic> {
-        (input.bodies)(self.page).transpose()
-    }
-
-    /// The texts for `page_entries`, given what `bodies` returned.
-    fn texts<'s>(&'s self, bodies: &'s Option<String>) -> &'s str {
-        bodies
-            .as_deref()
-            .unwrap_or(self.page.rendered.text.bodies())
+impl<'a> Doc<'a> {
+    /// The page's section texts (read back when a build moved them out of
+    /// the page), for `page_entries`.
+    fn bodies(&self, input: &Input) -> Result<Cow<'a, str>, Diagnostic> {
+        (input.bodies)(self.page)
     }
 
     /// Calls `f` with the page's entries, reading their texts back first
@@ -528,7 +522,7 @@ impl Doc<'_> {
         f: impl FnOnce(&[Entry]) -> T,
     ) -> Result<T, Diagnostic> {
         let bodies = self.bodies(input)?;
-        Ok(f(&page_entries(self.page, self.texts(&bodies))))
+        Ok(f(&page_entries(self.page, &bodies)))
     }
 
     /// What its entries add to a doc chunk, without reading them back.
@@ -568,12 +562,13 @@ pub fn write_unless(
     sink: Sink,
 ) -> Result<bool, Diagnostic> {
     let date_display = |d| r.date_display(d);
-    let bodies = |p: &Page| r.site.section_bodies(p);
+    let bodies: &(dyn Fn(&Page) -> Result<Cow<'_, str>, Diagnostic> + Sync) =
+        &|p| r.site.section_bodies(p);
     let input = Input {
         reports: &r.site.reports,
         dailies: &r.site.dailies,
         date_display: &date_display,
-        bodies: &bodies,
+        bodies,
     };
     write_pages(&input, cancel, sink)
 }
@@ -584,9 +579,9 @@ struct Input<'a> {
     dailies: &'a [Page],
     /// A date as the theme shows it (`Renderer::date_display`).
     date_display: &'a (dyn Fn(NaiveDate) -> String + Sync),
-    /// A page's section texts read back from where a build moved them
-    /// (`Site::section_bodies`); `None` when they are in the page.
-    bodies: &'a (dyn Fn(&Page) -> Option<Result<String, Diagnostic>> + Sync),
+    /// A page's section texts, read back from where a build moved them
+    /// (`Site::section_bodies`).
+    bodies: &'a (dyn Fn(&Page) -> Result<Cow<'_, str>, Diagnostic> + Sync),
 }
 
 /// `write_unless` from the pages alone.
@@ -649,7 +644,7 @@ fn write_pages(
                 .zip(&bodies)
                 .map(|(d, bodies)| {
                     let doc = &d.page.doc;
-                    let sections: Vec<[&str; 3]> = page_entries(d.page, d.texts(bodies))
+                    let sections: Vec<[&str; 3]> = page_entries(d.page, bodies)
                         .iter()
                         .map(|e| [e.anchor, e.heading, e.text])
                         .collect();

@@ -152,7 +152,7 @@ mod tests {
             .html(page)
             .unwrap()
             .contains("入金有效成功率：99.99%</li>"));
-        let bodies = site.section_bodies(page).unwrap().unwrap();
+        let bodies = site.section_bodies(page).unwrap();
         let texts: Vec<&str> = page
             .rendered
             .text
