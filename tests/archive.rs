@@ -182,15 +182,22 @@ fn a_page_that_fails_to_render_names_its_template_and_line() {
             b"{% extends \"base.html\" %}\n{% block content %}\n<p>{{ page.nope }}</p>\n{% endblock content %}",
         ),
     ]);
-    let o = build(dir.path(), &[]);
+    fails_to_render(
+        dir.path(),
+        "templates/report.html:3: error: cannot render reports/2023-w16.html",
+    );
+}
+
+/// Builds `root`, whose template uses an undefined `nope`: the build fails
+/// with `at` (the template's file and line, and the page) and writes
+/// nothing.
+fn fails_to_render(root: &std::path::Path, at: &str) {
+    let o = build(root, &[]);
     assert_eq!(o.status.code(), Some(1));
     let err = stderr(&o);
-    assert!(
-        err.contains("templates/report.html:3: error: cannot render reports/2023-w16.html"),
-        "{err}"
-    );
+    assert!(err.contains(at), "{err}");
     assert!(err.contains("`nope` is not defined"), "{err}");
-    assert!(!dir.path().join("public").exists(), "nothing written");
+    assert!(!root.join("public").exists(), "nothing written");
 }
 
 #[test]
@@ -209,15 +216,10 @@ fn a_page_rendered_in_parts_that_fails_names_its_template_and_line() {
             b"<!doctype html>\n<h1>{{ series.name }}</h1>\n<p>{{ series.nope }}</p>\n",
         ),
     ]);
-    let o = build(dir.path(), &[]);
-    assert_eq!(o.status.code(), Some(1));
-    let err = stderr(&o);
-    assert!(
-        err.contains("templates/metric.html:3: error: cannot render metrics/deposit.html"),
-        "{err}"
+    fails_to_render(
+        dir.path(),
+        "templates/metric.html:3: error: cannot render metrics/deposit.html",
     );
-    assert!(err.contains("`nope` is not defined"), "{err}");
-    assert!(!dir.path().join("public").exists(), "nothing written");
 }
 
 #[test]
