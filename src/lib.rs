@@ -154,8 +154,9 @@ fn folders(paths: &Paths) -> Result<Folders, Vec<Diagnostic>> {
 
 /// Reads the archive and prepares its documents, parsing the theme
 /// meanwhile: everything before the views. With a `spill` (a build's, in
-/// its staging folder), the pages' HTML and texts wait there rather than
-/// in memory (`site::spill`).
+/// its staging folder) and an archive big enough to need it
+/// (`site::spill::worth_it`), the pages' HTML and texts wait there rather
+/// than in memory.
 fn load_pages(
     folders: Folders,
     paths: &Paths,
@@ -174,6 +175,10 @@ fn load_pages(
                     std::slice::from_ref(&folders.exclude),
                 )
             });
+            let bytes: u64 = (archive.reports.iter().chain(&archive.dailies))
+                .map(|d| d.text.len() as u64)
+                .sum();
+            let spill = spill.filter(|_| site::spill::worth_it(bytes));
             diag::timed("site", || {
                 site::prepare_all(archive, &folders.config, spill)
             })
@@ -218,8 +223,8 @@ pub fn build_in_memory(paths: &Paths) -> Result<Built, Vec<Diagnostic>> {
 
 /// Builds the site and swaps it into the output folder. Files are written
 /// as they are rendered (into the staging folder, swapped in at the end),
-/// so the finished site is never held in memory whole. The pages of the
-/// site returned keep their HTML and section texts in its spill file
+/// so the finished site is never held in memory whole. The pages of a big
+/// archive's site keep their HTML and section texts in its spill file
 /// (`Site::html` reads them back), not in memory.
 pub fn build(paths: &Paths) -> Result<(Built, Summary), Vec<Diagnostic>> {
     let start = Instant::now();
