@@ -89,14 +89,29 @@ pub fn timed<T>(label: &str, f: impl FnOnce() -> T) -> T {
     if std::env::var_os("CHRONICLE_TIMINGS").is_none() {
         return f();
     }
-    let start = std::time::Instant::now();
+    let (start, cpu) = (std::time::Instant::now(), cpu_ms());
     let out = f();
-    eprintln!(
-        "timing: {label}: {:.1} ms{}",
-        start.elapsed().as_secs_f64() * 1e3,
-        memory()
-    );
+    let wall = start.elapsed().as_secs_f64() * 1e3;
+    // The whole process's CPU over the stage (stages that overlap share
+    // it): CPU over wall is how many cores the stage kept busy.
+    let cpu = match (cpu, cpu_ms()) {
+        (Some(a), Some(b)) => format!(", cpu {} ms", b.saturating_sub(a)),
+        _ => String::new(),
+    };
+    eprintln!("timing: {label}: {wall:.1} ms{cpu}{}", memory());
     out
+}
+
+/// User and system CPU time of the whole process so far, in ms, from
+/// `/proc/self/stat` (Linux only; in ticks of USER_HZ, 100 a second).
+fn cpu_ms() -> Option<u64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // The fields after the command name, which is in parentheses and may
+    // hold spaces: utime and stime are the 14th and 15th of the line.
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let mut f = rest.split(' ').skip(11);
+    let (user, sys): (u64, u64) = (f.next()?.parse().ok()?, f.next()?.parse().ok()?);
+    Some((user + sys) * 10)
 }
 
 /// Resident and peak memory after a stage, from `/proc/self/status` (Linux

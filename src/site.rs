@@ -98,16 +98,30 @@ impl Site {
 /// is `b/c.html`. Every link chronicle writes is relative, so the site works
 /// from disk and under any sub-path.
 pub fn relative_url(from: &str, to: &str) -> String {
-    let from_dirs: Vec<&str> = from.split('/').collect();
-    let from_dirs = &from_dirs[..from_dirs.len().saturating_sub(1)];
-    let to_parts: Vec<&str> = to.split('/').collect();
-    let common = from_dirs
-        .iter()
-        .zip(&to_parts)
-        .take_while(|(a, b)| a == b)
-        .count();
-    let mut out = "../".repeat(from_dirs.len() - common);
-    out.push_str(&to_parts[common..].join("/"));
+    // The folders `from` and `to` share are skipped, and one `../` written
+    // for each of `from`'s others: by walking both strings, with no list
+    // of their parts (this runs for every link of every page).
+    let dirs = from.matches('/').count();
+    let mut rest = Some(to);
+    let mut common = 0;
+    for dir in from.split('/').take(dirs) {
+        let Some(r) = rest else { break };
+        let (part, after) = match r.split_once('/') {
+            Some((part, after)) => (part, Some(after)),
+            None => (r, None),
+        };
+        if part != dir {
+            break;
+        }
+        common += 1;
+        rest = after;
+    }
+    let rest = rest.unwrap_or("");
+    let mut out = String::with_capacity(3 * (dirs - common) + rest.len());
+    for _ in common..dirs {
+        out.push_str("../");
+    }
+    out.push_str(rest);
     out
 }
 
@@ -455,5 +469,48 @@ mod tests {
         );
         assert_eq!(root_of("reports/2023-w16/a.html"), "../../");
         assert_eq!(root_of("index.html"), "");
+    }
+
+    /// `relative_url` walks the two paths; this is the same rule with
+    /// their parts in lists, checked against it on every pair of paths
+    /// below (shared folders, a folder named like a file, empty parts).
+    fn relative_url_by_lists(from: &str, to: &str) -> String {
+        let from_dirs: Vec<&str> = from.split('/').collect();
+        let from_dirs = &from_dirs[..from_dirs.len() - 1];
+        let to_parts: Vec<&str> = to.split('/').collect();
+        let common = from_dirs
+            .iter()
+            .zip(&to_parts)
+            .take_while(|(a, b)| a == b)
+            .count();
+        "../".repeat(from_dirs.len() - common) + &to_parts[common..].join("/")
+    }
+
+    #[test]
+    fn relative_urls_walk_as_the_lists_do() {
+        let paths = [
+            "",
+            "index.html",
+            "a.html",
+            "reports/",
+            "reports/a.html",
+            "reports/b.html",
+            "reports/a.html/x.html",
+            "reports/a/b.html",
+            "reports/a/b/c.html",
+            "reports//a.html",
+            "/reports/a.html",
+            "projects/p-1.html",
+            "reports",
+        ];
+        for from in paths {
+            for to in paths {
+                assert_eq!(
+                    relative_url(from, to),
+                    relative_url_by_lists(from, to),
+                    "from {from:?} to {to:?}"
+                );
+            }
+        }
     }
 }

@@ -101,7 +101,24 @@ fn date_span(lines: &[Line]) -> (NaiveDate, NaiveDate) {
     (lo - pad, hi + pad)
 }
 
+/// `v` with at most `decimals` places and no trailing zeros (`99.9`, `82`).
 pub fn format_value(v: f64, decimals: usize) -> String {
+    // Nearly every figure is short (82, 99.99): its shortest form, which
+    // ryu writes without std's exact rounding, has no more places than
+    // asked for, and is then what rounding and trimming would give (below
+    // 10^9 a double is far closer to its shortest form than half of the
+    // last place kept). Shown on every project update and chart point.
+    if v.is_finite() && v.abs() < 1e9 && !(v == 0.0 && v.is_sign_negative()) {
+        if v.fract() == 0.0 {
+            return itoa::Buffer::new().format(v as i64).to_string();
+        }
+        let mut buf = ryu::Buffer::new();
+        let short = buf.format_finite(v);
+        let places = short.find('.').map(|i| short.len() - i - 1);
+        if !short.contains('e') && places.is_some_and(|p| p <= decimals) {
+            return short.to_string();
+        }
+    }
     let s = format!("{v:.decimals$}");
     if s.contains('.') {
         s.trim_end_matches('0').trim_end_matches('.').to_string()
@@ -509,6 +526,53 @@ pub fn sparkline(values: &[f64], width: u32, height: u32, label: &str) -> Option
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn values_are_rounded_then_trimmed() {
+        let rounded = |v: f64, decimals: usize| {
+            let s = format!("{v:.decimals$}");
+            if s.contains('.') {
+                s.trim_end_matches('0').trim_end_matches('.').to_string()
+            } else {
+                s
+            }
+        };
+        let mut values = vec![
+            0.0,
+            -0.0,
+            82.0,
+            -3.0,
+            99.99,
+            99.995,
+            99.9949,
+            0.125,
+            0.375,
+            2.5,
+            0.1,
+            0.3,
+            1e-7,
+            123456789.5,
+            1e9,
+            1e21,
+            -99.97,
+            0.0001,
+            66.66666,
+            1047.0,
+            0.005,
+        ];
+        // Every hundredth from 0 to 100, and a spread of odd values.
+        values.extend((0..=10_000).map(|i| f64::from(i) / 100.0));
+        values.extend((0..2_000).map(|i| f64::from(i) * 0.123_456_7 - 50.0));
+        for v in values {
+            for decimals in 0..=4 {
+                assert_eq!(
+                    format_value(v, decimals),
+                    rounded(v, decimals),
+                    "{v} to {decimals}"
+                );
+            }
+        }
+    }
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()

@@ -225,14 +225,15 @@ impl<'a> Renderer<'a> {
     /// `第16周` / `Week 16`, computed here rather than by a template macro
     /// per row (macro calls were Tera's largest cost on big archives).
     pub(super) fn week_label(&self, week: Option<u32>) -> String {
-        week.map(|w| {
-            format!(
-                "{}{w}{}",
-                self.theme.string("week_prefix"),
-                self.theme.string("week_suffix")
-            )
-        })
-        .unwrap_or_default()
+        let Some(w) = week else {
+            return String::new();
+        };
+        let (prefix, suffix) = (
+            self.theme.string("week_prefix"),
+            self.theme.string("week_suffix"),
+        );
+        let mut digits = itoa::Buffer::new();
+        [prefix, digits.format(w), suffix].concat()
     }
 
     pub fn date_display(&self, date: NaiveDate) -> String {

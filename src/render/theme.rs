@@ -85,7 +85,46 @@ impl Theme {
 
 /// A date as the theme shows it, from its `Theme::date_items`.
 pub fn show_date(items: &[chrono::format::Item], date: chrono::NaiveDate) -> String {
-    date.format_with_items(items.iter()).to_string()
+    use chrono::format::{Item, Numeric, Pad};
+    use chrono::Datelike;
+    // Themes' formats are text and the year, month and day (`%Y年%-m月%-d日`,
+    // `%B %-d, %Y` is not): those are written here, digit by digit, as
+    // chrono would. Every page shows dates, a project page thousands, and
+    // chrono's `Display` was most of the cost of each.
+    let mut out = String::with_capacity(24);
+    for item in items {
+        let (value, width, pad) = match item {
+            Item::Literal(s) | Item::Space(s) => {
+                out.push_str(s);
+                continue;
+            }
+            Item::OwnedLiteral(s) | Item::OwnedSpace(s) => {
+                out.push_str(s);
+                continue;
+            }
+            Item::Numeric(Numeric::Year, pad) if (0..=9999).contains(&date.year()) => {
+                (date.year() as u32, 4usize, pad)
+            }
+            Item::Numeric(Numeric::Month, pad) => (date.month(), 2, pad),
+            Item::Numeric(Numeric::Day, pad) => (date.day(), 2, pad),
+            _ => return date.format_with_items(items.iter()).to_string(),
+        };
+        let mut digits = itoa::Buffer::new();
+        let digits = digits.format(value);
+        let fill = match pad {
+            Pad::Zero => '0',
+            Pad::Space => ' ',
+            Pad::None => '\0',
+        };
+        if fill != '\0' {
+            out.extend(std::iter::repeat_n(
+                fill,
+                width.saturating_sub(digits.len()),
+            ));
+        }
+        out.push_str(digits);
+    }
+    out
 }
 
 /// Reads every file under `dir` as (relative path, bytes).
@@ -357,6 +396,40 @@ pub fn load(root: &Path, theme: &str, language: &str) -> Result<Theme, Diagnosti
 #[cfg(test)]
 mod tests {
     use super::escape_html;
+
+    #[test]
+    fn dates_show_as_chrono_formats_them() {
+        let formats = [
+            "%Y年%-m月%-d日",
+            "%Y-%m-%d",
+            "%e %m %Y",
+            "%d/%m/%Y",
+            "%B %-d, %Y",
+            "%a %b %e %Y",
+            "%-d.%-m.%y",
+            "%Y %j",
+            "plain",
+        ];
+        let dates = [
+            (2023, 4, 7),
+            (1999, 12, 31),
+            (5, 1, 1),
+            (0, 10, 10),
+            (12345, 6, 7),
+            (-44, 3, 15),
+        ];
+        for f in formats {
+            let items: Vec<_> = chrono::format::StrftimeItems::new(f).parse().unwrap();
+            for (y, m, d) in dates {
+                let date = chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap();
+                assert_eq!(
+                    super::show_date(&items, date),
+                    date.format(f).to_string(),
+                    "{f} {date:?}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn escapes_the_five_and_keeps_every_other_character() {
