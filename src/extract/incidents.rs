@@ -27,7 +27,7 @@ use serde::Serialize;
 
 use crate::config::IncidentsConfig;
 use crate::content::dates::nearest_date;
-use crate::extract::text::norm;
+use crate::extract::text::{norm, strip_numbering};
 use crate::markdown::{Block, Item, Section};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -189,32 +189,34 @@ impl Matcher {
     /// `【生产事件】`, `本周线上问题（2起）`) rather than prose that mentions
     /// one. Returns what follows the name on that line and below.
     fn label_line<'t>(&self, text: &'t str) -> Option<&'t str> {
-        let first_end = text.find('\n').unwrap_or(text.len());
-        let first = &text[..first_end];
-        let stripped = NUMBERING.find(first).map_or(first, |m| &first[m.end()..]);
-        // Two searches for one character each (memchr) rather than one
-        // for either, which decodes the line character by character.
-        let colon = match (stripped.find(':'), stripped.find('：')) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        };
-        let (head, tail_start) = match colon {
-            Some(i) => {
-                let colon = stripped[i..].chars().next().map_or(1, char::len_utf8);
-                (&stripped[..i], first_end - (stripped.len() - i - colon))
-            }
-            None => (stripped, first_end),
-        };
-        // Most lines are prose: too long to be a name, whatever it is.
         if self.sections.is_empty() {
             return None;
         }
-        let longest = self.longest;
-        let kept =
-            |c: &char| !c.is_whitespace() && !matches!(c, '【' | '】' | '[' | ']' | '「' | '」');
-        if head.chars().filter(kept).nth(longest + 8).is_some() {
-            return None;
+        let first_end = text.find('\n').unwrap_or(text.len());
+        let first = &text[..first_end];
+        let stripped = strip_numbering(first);
+        // The name runs to the first colon, and is a few words at most:
+        // one pass that stops at the colon or once the words are too many,
+        // rather than searches for either colon through a long line of
+        // Chinese (each stops at every byte that ends a character like it).
+        let (mut kept, mut colon) = (0, None);
+        for (i, c) in stripped.char_indices() {
+            if c == ':' || c == '：' {
+                colon = Some((i, c.len_utf8()));
+                break;
+            }
+            if !c.is_whitespace() && !matches!(c, '【' | '】' | '[' | ']' | '「' | '」') {
+                kept += 1;
+                // Too long to be a name, whatever it is.
+                if kept > self.longest + 8 {
+                    return None;
+                }
+            }
         }
+        let (head, tail_start) = match colon {
+            Some((i, len)) => (&stripped[..i], first_end - (stripped.len() - i - len)),
+            None => (stripped, first_end),
+        };
         let h = norm(head);
         let k = self.sections.iter().find(|k| h.contains(k.as_str()))?;
         // A name with a few words around it, not a sentence.
@@ -224,11 +226,6 @@ impl Matcher {
         Some(&text[tail_start..])
     }
 }
-
-/// `4.`, `四、`, `(2)` at the start of a paragraph used as a heading.
-static NUMBERING: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^\s*(?:\d{1,2}|[一二三四五六七八九十]{1,3}|[A-Za-z])\s*[.．、)）]\s*|^\s*[（(]\s*\d{1,2}\s*[）)]\s*").unwrap()
-});
 
 impl Matcher {
     /// `无`, `暂无`, `本周无生产事件`, `None`: the list is empty.

@@ -14,6 +14,7 @@ use super::metrics::scope;
 use super::text::clauses;
 use crate::config::ProjectsConfig;
 use crate::content::dates::nearest_date;
+use crate::extract::text::strip_numbering;
 use crate::markdown::{Block, Item, Section};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -70,10 +71,6 @@ pub fn no_parts() -> PartFigures {
     static EMPTY: LazyLock<PartFigures> = LazyLock::new(PartFigures::default);
     EMPTY.clone()
 }
-
-static NUMBERING: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^\s*(?:[A-Za-z]|\d{1,2}|[一二三四五六七八九十]{1,3})\s*[.．、)）]\s*|^\s*[（(]\s*\d{1,2}\s*[）)]\s*").unwrap()
-});
 
 /// The words a progress figure follows; none is a prefix of another.
 const PROGRESS_KEYWORDS: [&str; 8] = [
@@ -157,8 +154,7 @@ static NAME_TAIL: LazyLock<Regex> = LazyLock::new(|| {
 
 /// A project's name from a heading or the start of a bullet.
 pub fn clean_name(s: &str) -> String {
-    let s = NUMBERING.replace(s.trim(), "");
-    let s = s.trim();
+    let s = strip_numbering(s.trim()).trim();
     // `【银行账户体系】` (possibly followed by text on the same line).
     if let Some(rest) = s.strip_prefix('【') {
         if let Some(end) = rest.find('】') {
@@ -176,7 +172,7 @@ pub fn clean_name(s: &str) -> String {
 /// The name part of a bullet: the first line up to its first `，` `：` `。`.
 fn bullet_name(text: &str) -> String {
     let first = text.lines().next().unwrap_or("").trim();
-    let stripped = NUMBERING.replace(first, "");
+    let stripped = strip_numbering(first);
     if stripped.trim_start().starts_with('【') {
         return clean_name(&stripped);
     }

@@ -29,6 +29,27 @@ static CHANGE: LazyLock<Regex> = LazyLock::new(|| {
 });
 static PERCENT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\s*[%％]").unwrap());
 
+/// A list numbering written into the text (`4.`, `四、`, `b)`, `（2）`) and
+/// the spaces around it.
+static NUMBERING: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\s*(?:\d{1,2}|[一二三四五六七八九十]{1,3}|[A-Za-z])\s*[.．、)）]\s*|^\s*[（(]\s*\d{1,2}\s*[）)]\s*").unwrap()
+});
+
+/// `s` without a numbering at its start (`4. 生产事件` → `生产事件`).
+pub fn strip_numbering(s: &str) -> &str {
+    // A numbering starts with a digit, a letter, a Chinese numeral or a
+    // bracket. Most lines start with none of them, and are told so here
+    // rather than by a regex search, which costs more than the rest of
+    // what the extractors do with a line's start.
+    let may_be = s.trim_start().chars().next().is_some_and(|c| {
+        c.is_numeric() || c.is_ascii_alphabetic() || "一二三四五六七八九十(（".contains(c)
+    });
+    if !may_be {
+        return s;
+    }
+    NUMBERING.find(s).map_or(s, |m| &s[m.end()..])
+}
+
 /// A value found in text: the number, whether a `%` followed, and the
 /// byte range of the whole figure.
 #[derive(Debug, Clone, PartialEq)]
@@ -130,6 +151,26 @@ pub fn norm(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numberings_are_stripped_and_nothing_else() {
+        for (line, rest) in [
+            ("4. 生产事件", "生产事件"),
+            ("四、生产事件：", "生产事件："),
+            ("十二、 本周", "本周"),
+            ("b) 支付网关", "支付网关"),
+            ("（2）监控", "监控"),
+            (" (12) HIVE", "HIVE"),
+            ("12）上线", "上线"),
+            ("1.5亿笔", "5亿笔"),
+            ("生产事件", "生产事件"),
+            ("HIVE标准数仓", "HIVE标准数仓"),
+            ("2023年", "2023年"),
+            ("", ""),
+        ] {
+            assert_eq!(strip_numbering(line), rest, "{line}");
+        }
+    }
 
     fn after(text: &str, label: &str) -> Option<(f64, bool)> {
         let end = text.find(label)? + label.len();
