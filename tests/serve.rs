@@ -586,3 +586,31 @@ fn a_serve_session_never_changes_content() {
         "serve keeps the site in memory"
     );
 }
+
+/// Ctrl-C and SIGTERM stop the server with a normal exit (status 0), not
+/// the signal's default action, so the process's exit handlers run.
+#[cfg(unix)]
+#[test]
+fn a_signal_stops_the_server_with_a_normal_exit() {
+    for signal in ["-INT", "-TERM"] {
+        let tmp = sample_site();
+        let mut server = start(tmp.path());
+        // The site answers before it is stopped.
+        assert_eq!(get(&server.addr, "/index.html").status, 200);
+        let pid = server.child.id().to_string();
+        let sent = Command::new("kill").args([signal, &pid]).status().unwrap();
+        assert!(sent.success(), "kill {signal}");
+        let deadline = Instant::now() + WAIT;
+        let status = loop {
+            if let Some(status) = server.child.try_wait().unwrap() {
+                break status;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{signal} did not stop the server"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        assert_eq!(status.code(), Some(0), "{signal}: {status:?}");
+    }
+}

@@ -466,6 +466,48 @@ pub fn run(opts: Options) -> Result<(), String> {
             eprintln!("cannot open a browser ({e}); open {url} yourself");
         }
     }
-    server.wait();
+    until_stopped(server);
     Ok(())
+}
+
+/// Blocks until Ctrl-C or SIGTERM, or until the server stops on its own.
+/// `run` then returns and the process exits normally: killed by the
+/// signal's default action, it would skip its exit handlers (the profile
+/// that `make pgo` collects is written by one). Only `run` waits for
+/// signals: a test or benchmark that starts servers keeps Ctrl-C's usual
+/// meaning.
+fn until_stopped(server: Server) {
+    use futures_util::future::select;
+    let (done_tx, done_rx) = tokio::sync::oneshot::channel::<()>();
+    let joined = std::thread::spawn(move || {
+        server.wait();
+        let _ = done_tx.send(());
+    });
+    let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    else {
+        let _ = joined.join();
+        return;
+    };
+    rt.block_on(async move {
+        let interrupt = Box::pin(tokio::signal::ctrl_c());
+        #[cfg(unix)]
+        let stop = {
+            use tokio::signal::unix::{signal, SignalKind};
+            let mut term = signal(SignalKind::terminate()).ok();
+            let terminate = Box::pin(async move {
+                match term.as_mut() {
+                    Some(t) => {
+                        t.recv().await;
+                    }
+                    None => std::future::pending::<()>().await,
+                }
+            });
+            select(interrupt, terminate)
+        };
+        #[cfg(not(unix))]
+        let stop = interrupt;
+        let _ = select(Box::pin(stop), done_rx).await;
+    });
 }
