@@ -1,15 +1,22 @@
 # chronicle — the two commands a new user needs: `make site` and `make test`.
 CARGO ?= cargo
-BIN := $(or $(CARGO_TARGET_DIR),target)/release/chronicle
+export CARGO
+# The release binary, built with profile-guided optimisation by
+# scripts/release.sh in a target folder of its own (see README, Performance).
+BIN := $(or $(CARGO_TARGET_DIR),target)/pgo/release/chronicle
 
-.PHONY: site build test e2e lint fmt serve bench bench-serve fuzz loadtest clean
+.PHONY: site build test e2e lint fmt serve bench bench-serve fuzz loadtest pgo clean
 
 site: build
 	$(BIN) build
 	@echo "open $(CURDIR)/public/index.html"
 
 build:
-	$(CARGO) build --release --locked
+	scripts/release.sh
+
+# Makes pgo/chronicle.profdata anew from a training run (scripts/pgo.sh).
+pgo:
+	scripts/pgo.sh
 
 test:
 	$(CARGO) fmt --check

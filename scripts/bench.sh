@@ -21,7 +21,7 @@ RUNS=${BENCH_RUNS:-5}
 SEED=${BENCH_SEED:-42}
 WORK=${BENCH_DIR:-$ROOT/target/bench}
 OUT_MD=${BENCH_OUT:-$ROOT/BENCHMARKS.md}
-BIN=${CARGO_TARGET_DIR:-$ROOT/target}/release/chronicle
+BIN=${CARGO_TARGET_DIR:-$ROOT/target}/pgo/release/chronicle
 
 have() { command -v "$1" >/dev/null 2>&1; }
 
@@ -41,7 +41,8 @@ have hugo || missing+=(hugo)
 [ -x /usr/bin/time ] || missing+=(time)
 [ ${#missing[@]} -eq 0 ] || install_debian "${missing[@]}"
 
-cargo build --release --locked --quiet
+# The binary `make build` makes (with profile-guided optimisation).
+scripts/release.sh --quiet
 
 # Nothing is deleted while runs are timed: right after thousands of files
 # are deleted, ext4 is slow to create new ones (it skips recently freed

@@ -11,8 +11,8 @@ if ! command -v wrk >/dev/null; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq && apt-get install -y -qq wrk
 fi
-cargo build --release --locked -q
-bin=${CARGO_TARGET_DIR:-target}/release/chronicle
+scripts/release.sh -q
+bin=${CARGO_TARGET_DIR:-target}/pgo/release/chronicle
 work=$(mktemp -d)
 trap 'kill "$pid" 2>/dev/null || true; rm -rf "$work"' EXIT
 "$bin" serve --root "$root" --port 0 >"$work/out" 2>"$work/err" &
