@@ -174,7 +174,7 @@ fn bullet_name(text: &str) -> String {
     let first = text.lines().next().unwrap_or("").trim();
     let stripped = strip_numbering(first);
     if stripped.trim_start().starts_with('【') {
-        return clean_name(&stripped);
+        return clean_name(stripped);
     }
     // Cut at the first separator outside brackets, so
     // `支付网关（负责人：张三）：…` is named 支付网关（负责人：张三）.
