@@ -37,8 +37,11 @@ pub struct Extracted {
     pub diags: Vec<Diagnostic>,
 }
 
+// Word boundaries are ASCII ones (`(?-u:\b)`): a Unicode `\b` sends the
+// regex engine from its DFA to a slower one on any Chinese title, and
+// `周报W16` is week 16 (a Unicode boundary sees none between 报 and W).
 static WEEK: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)第\s*(\d{1,2})\s*周|\bweek\s*(\d{1,2})\b|\b\d{4}-?w(\d{1,2})\b|\bW(\d{1,2})\b")
+    Regex::new(r"(?i)第\s*(\d{1,2})\s*周|(?-u:\b)week\s*(\d{1,2})(?-u:\b)|(?-u:\b)\d{4}-?w(\d{1,2})(?-u:\b)|(?-u:\b)W(\d{1,2})(?-u:\b)")
         .unwrap()
 });
 static YEAR_OF_WEEK: LazyLock<Regex> =
@@ -623,6 +626,28 @@ mod tests {
         assert_eq!(e.meta.date_from, Some("created"));
         assert_eq!(e.meta.stated_week, Some(50));
         assert!(e.meta.created.is_some());
+    }
+
+    #[test]
+    fn week_numbers_in_titles() {
+        for (title, week) in [
+            ("第16周 2023-04-14", Some(16)),
+            ("第 7 周周报", Some(7)),
+            ("Week 23", Some(23)),
+            ("weekly report week3", Some(3)),
+            ("weekly report", None),
+            ("2023-W16", Some(16)),
+            ("2023w05 report", Some(5)),
+            ("W16 周报", Some(16)),
+            ("周报W16", Some(16)),
+            ("W16期", Some(16)),
+            ("KW16", None),
+            ("W160", None),
+            ("第60周", None),
+            ("周报", None),
+        ] {
+            assert_eq!(parse_title(title).week, week, "{title}");
+        }
     }
 
     #[test]
