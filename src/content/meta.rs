@@ -40,15 +40,17 @@ pub struct Extracted {
 // Word boundaries are ASCII ones (`(?-u:\b)`): a Unicode `\b` sends the
 // regex engine from its DFA to a slower one on any Chinese title, and
 // `周报W16` is week 16 (a Unicode boundary sees none between 报 and W).
+// Digits are ASCII (`[0-9]`), the ones `parse` reads: `\d` takes every
+// script's digits, which made these patterns slower to compile.
 static WEEK: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)第\s*(\d{1,2})\s*周|(?-u:\b)week\s*(\d{1,2})(?-u:\b)|(?-u:\b)\d{4}-?w(\d{1,2})(?-u:\b)|(?-u:\b)W(\d{1,2})(?-u:\b)")
+    Regex::new(r"(?i)第\s*([0-9]{1,2})\s*周|(?-u:\b)week\s*([0-9]{1,2})(?-u:\b)|(?-u:\b)[0-9]{4}-?w([0-9]{1,2})(?-u:\b)|(?-u:\b)W([0-9]{1,2})(?-u:\b)")
         .unwrap()
 });
 static YEAR_OF_WEEK: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i)(\d{4})\s*(?:年\s*第|-?w\d)").unwrap());
+    LazyLock::new(|| Regex::new(r"(?i)([0-9]{4})\s*(?:年\s*第|-?w[0-9])").unwrap());
 static RANGE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"[（(]\s*(\d{1,2})[./月](\d{1,2})日?\s*[-~～—–至到]+\s*(?:(\d{1,2})[./月])?(\d{1,2})日?\s*[）)]",
+        r"[（(]\s*([0-9]{1,2})[./月]([0-9]{1,2})日?\s*[-~～—–至到]+\s*(?:([0-9]{1,2})[./月])?([0-9]{1,2})日?\s*[）)]",
     )
     .unwrap()
 });

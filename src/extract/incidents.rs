@@ -27,7 +27,7 @@ use serde::Serialize;
 
 use crate::config::IncidentsConfig;
 use crate::content::dates::nearest_date;
-use crate::extract::text::{norm, strip_numbering};
+use crate::extract::text::{ascii_digits, norm, strip_numbering};
 use crate::markdown::{Block, Item, Section};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -268,7 +268,11 @@ struct When {
     tag: Option<String>,
 }
 
-const D: &str = r"(?:\d{1,2})";
+// Digits are ASCII (`[0-9]`), the ones `parse` reads: `\d` takes every
+// script's digits, which made these patterns several times slower to
+// compile (milliseconds each, paid at the start of every build) and to
+// run captures with. Full-width digits are made ASCII first (`ascii_digits`).
+const D: &str = r"(?:[0-9]{1,2})";
 const MONTHS: &str = r"(?i:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)";
 
 /// The month of an English month name's first three letters.
@@ -284,20 +288,20 @@ fn month_of(name: &str) -> Option<u32> {
 
 static AT_START: LazyLock<Regex> = LazyLock::new(|| {
     // A severity or status tag may come first (`【P2】`, `[S1]`, `【已恢复】`).
-    let prefix = r"^[\s\-–—*•·]*(?P<tag>[【\[](?:[A-Za-z]{1,3}\d{1,2}|[^】\]\d/:：月]{1,8})[】\]]\s*)?(?:[【\[（(]\s*)?(?:(?:发生)?(?:时间|日期)\s*[:：]\s*)?";
+    let prefix = r"^[\s\-–—*•·]*(?P<tag>[【\[](?:[A-Za-z]{1,3}[0-9]{1,2}|[^】\]0-9/:：月]{1,8})[】\]]\s*)?(?:[【\[（(]\s*)?(?:(?:发生)?(?:时间|日期)\s*[:：]\s*)?";
     let date = format!(
-        r"(?:(?P<y>\d{{4}})\s*(?:[-/.]|年)\s*(?P<m>{D})\s*(?:[-/.]|月)\s*(?P<d>{D})\s*[日号]?|(?P<m2>{D})\s*(?:/|月)\s*(?P<d2>{D})\s*[日号]?|(?P<m3>{D})[.\-](?P<d3>{D})(?:[日号]|\s|$)|(?P<mon>{MONTHS})[a-z]*\.?\s+(?P<dm>{D})(?:st|nd|rd|th)?,?(?:\s+(?P<ey>\d{{4}}))?|(?P<dd>{D})\s+(?P<mon2>{MONTHS})[a-z]*\.?,?(?:\s+(?P<ey2>\d{{4}}))?)"
+        r"(?:(?P<y>[0-9]{{4}})\s*(?:[-/.]|年)\s*(?P<m>{D})\s*(?:[-/.]|月)\s*(?P<d>{D})\s*[日号]?|(?P<m2>{D})\s*(?:/|月)\s*(?P<d2>{D})\s*[日号]?|(?P<m3>{D})[.\-](?P<d3>{D})(?:[日号]|\s|$)|(?P<mon>{MONTHS})[a-z]*\.?\s+(?P<dm>{D})(?:st|nd|rd|th)?,?(?:\s+(?P<ey>[0-9]{{4}}))?|(?P<dd>{D})\s+(?P<mon2>{MONTHS})[a-z]*\.?,?(?:\s+(?P<ey2>[0-9]{{4}}))?)"
     );
     let range = format!(
-        r"(?:\s*[~～\-–—至到]\s*(?:\d{{4}}\s*[-/.年]\s*)?(?:{D}\s*[/月]\s*)?{D}\s*[日号]?(?:\s|$))?"
+        r"(?:\s*[~～\-–—至到]\s*(?:[0-9]{{4}}\s*[-/.年]\s*)?(?:{D}\s*[/月]\s*)?{D}\s*[日号]?(?:\s|$))?"
     );
     let weekday = r"(?:\s*[（(]?\s*(?:周|星期|礼拜)[一二三四五六日天七]\s*[）)]?)?";
     let time = format!(
-        r"(?:[\s,，]*(?P<ap>上午|早上|早晨|凌晨|中午|下午|傍晚|晚上|晚间|夜间|夜里)?\s*(?P<h>{D})\s*(?:[:：]\s*(?P<mi>\d{{2}})(?:\s*[:：]\s*\d{{2}})?|[点时]\s*(?:(?P<mi2>\d{{1,2}})\s*分?|(?P<half>半))?)(?:\s*(?P<ampm>[aApP][mM]))?(?:\s*[~～\-–—至到]\s*{D}\s*[:：]\s*\d{{2}})?)?"
+        r"(?:[\s,，]*(?P<ap>上午|早上|早晨|凌晨|中午|下午|傍晚|晚上|晚间|夜间|夜里)?\s*(?P<h>{D})\s*(?:[:：]\s*(?P<mi>[0-9]{{2}})(?:\s*[:：]\s*[0-9]{{2}})?|[点时]\s*(?:(?P<mi2>[0-9]{{1,2}})\s*分?|(?P<half>半))?)(?:\s*(?P<ampm>[aApP][mM]))?(?:\s*[~～\-–—至到]\s*{D}\s*[:：]\s*[0-9]{{2}})?)?"
     );
     let suffix = r"\s*[】\]）)]?\s*[,，:：、]?\s*";
     Regex::new(&format!(
-        "{prefix}(?:{date}{range}{weekday}{time}|(?P<only>{D})[:：](?P<omi>\\d{{2}})){suffix}"
+        "{prefix}(?:{date}{range}{weekday}{time}|(?P<only>{D})[:：](?P<omi>[0-9]{{2}})){suffix}"
     ))
     .unwrap()
 });
@@ -306,22 +310,10 @@ static AT_START: LazyLock<Regex> = LazyLock::new(|| {
 /// items that do not start with one.
 static ANYWHERE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
-        r"(?:(?P<y>\d{{4}})\s*[-/.年]\s*)?(?P<m>{D})\s*[/月]\s*(?P<d>{D})[日号]?(?:\s*(?P<h>{D})\s*[:：]\s*(?P<mi>\d{{2}}))?"
+        r"(?:(?P<y>[0-9]{{4}})\s*[-/.年]\s*)?(?P<m>{D})\s*[/月]\s*(?P<d>{D})[日号]?(?:\s*(?P<h>{D})\s*[:：]\s*(?P<mi>[0-9]{{2}}))?"
     ))
     .unwrap()
 });
-
-/// Full-width digits as ASCII, one char for one char, so char counts of
-/// matches map back to the original text.
-fn ascii_digits(s: &str) -> String {
-    s.chars()
-        .map(|c| match c {
-            '０'..='９' => char::from(b'0' + (c as u32 - '０' as u32) as u8),
-            '／' => '/',
-            c => c,
-        })
-        .collect()
-}
 
 /// Byte offset in `orig` of the char at position `chars` of its normalised copy.
 fn byte_at(orig: &str, chars: usize) -> usize {

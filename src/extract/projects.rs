@@ -14,7 +14,7 @@ use super::metrics::scope;
 use super::text::clauses;
 use crate::config::ProjectsConfig;
 use crate::content::dates::nearest_date;
-use crate::extract::text::strip_numbering;
+use crate::extract::text::{ascii_digits, strip_numbering};
 use crate::markdown::{Block, Item, Section};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -72,6 +72,8 @@ pub fn no_parts() -> PartFigures {
     EMPTY.clone()
 }
 
+// Digits are ASCII (`[0-9]`), the ones `parse` reads: `\d` takes every
+// script's digits, which made the patterns several times slower to compile.
 /// The words a progress figure follows; none is a prefix of another.
 const PROGRESS_KEYWORDS: [&str; 8] = [
     "总进度",
@@ -85,7 +87,7 @@ const PROGRESS_KEYWORDS: [&str; 8] = [
 ];
 static PROGRESS: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
-        r"({})\s*(?:[（(][^）)]{{0,30}}[）)])?\s*(?:[:：=]|为|达到|约)?\s*(\d{{1,3}}(?:\.\d+)?)\s*[%％]",
+        r"({})\s*(?:[（(][^）)]{{0,30}}[）)])?\s*(?:[:：=]|为|达到|约)?\s*([0-9]{{1,3}}(?:\.[0-9]+)?)\s*[%％]",
         PROGRESS_KEYWORDS.join("|")
     ))
     .unwrap()
@@ -116,10 +118,10 @@ static PLANNED: LazyLock<Regex> = LazyLock::new(|| {
         r"(?x)
         (?P<intent>目标|预计|计划|预期|争取|拟)?\s*
         (?:
-            (?P<m>\d{1,2})\s*[/月.]\s*(?P<d>\d{1,2})\s*[日号]?
-          | (?P<y>\d{4})\s*[-/.年]\s*(?P<ym>\d{1,2})\s*[-/.月]\s*(?P<yd>\d{1,2})\s*[日号]?
-          | (?P<m2>\d{1,2})\s*月\s*(?P<part>初|上旬|中旬|中|下旬|底|末)
-          | (?P<mmdd>\d{3,4})
+            (?P<m>[0-9]{1,2})\s*[/月.]\s*(?P<d>[0-9]{1,2})\s*[日号]?
+          | (?P<y>[0-9]{4})\s*[-/.年]\s*(?P<ym>[0-9]{1,2})\s*[-/.月]\s*(?P<yd>[0-9]{1,2})\s*[日号]?
+          | (?P<m2>[0-9]{1,2})\s*月\s*(?P<part>初|上旬|中旬|中|下旬|底|末)
+          | (?P<mmdd>[0-9]{3,4})
         )
         \s*(?P<mod>前|之前|左右)?\s*
         (?P<obj>\p{Han}{0,4}?)\s*
@@ -394,11 +396,14 @@ fn make_update(
     anchor: &str,
     date: NaiveDate,
 ) -> Update {
+    // Full-width figures and dates (`进度７０%`) are read as ASCII ones.
     let own = parts.own.join("\n");
+    let own = ascii_digits(&own);
+    let nested: Vec<_> = parts.nested.iter().map(|t| ascii_digits(t)).collect();
     let (mut overall, mut total, mut named) = (Vec::new(), Vec::new(), BTreeMap::new());
     progress_in(&own, &mut overall, &mut total, Some(&mut named));
     let (mut overall_nested, mut total_nested) = (Vec::new(), Vec::new());
-    for t in &parts.nested {
+    for t in &nested {
         progress_in(t, &mut overall_nested, &mut total_nested, None);
     }
     // The 总进度 figure where there is one; otherwise a single overall
@@ -412,7 +417,7 @@ fn make_update(
     );
     let mut planned = Vec::new();
     planned_in(&own, date, false, &mut planned);
-    for t in &parts.nested {
+    for t in &nested {
         planned_in(t, date, true, &mut planned);
     }
     // "Done" in the words of an update still short of 100% is about a
@@ -547,7 +552,7 @@ mod tests {
             "进度（含联调）约 80%",
             "整体进度为100%，完成度达到 99.9%",
             "进度(v2.1) 12%",
-            "完成度：７０%",
+            "完成度：70%",
             "进展 3 %",
         ] {
             let caps: Vec<(String, String)> = PROGRESS
@@ -645,6 +650,8 @@ mod tests {
         assert_eq!(one("研发进展80%"), Some(80.0));
         assert_eq!(one("整体进度 45 %"), Some(45.0));
         assert_eq!(one("完成度：60%"), Some(60.0));
+        assert_eq!(one("完成度：７０%"), Some(70.0), "full-width digits");
+        assert_eq!(one("研发进度３５．５%"), Some(35.5), "and points");
         assert_eq!(one("进度83%，进展：支付转测完成"), Some(83.0));
         assert_eq!(one("整体进度45%，后端开发总进度80%"), Some(45.0));
         assert_eq!(one("测试进度80%"), None, "a part is not overall progress");
@@ -705,6 +712,11 @@ mod tests {
         assert_eq!(
             pl("目标5/6上线", "2023-04-21"),
             [(d("2023-05-06"), "上线".into(), Some("目标".into()))]
+        );
+        assert_eq!(
+            pl("目标５／６上线", "2023-04-21"),
+            [(d("2023-05-06"), "上线".into(), Some("目标".into()))],
+            "full-width"
         );
         assert_eq!(
             pl("预计10/26上线。", "2023-09-22"),

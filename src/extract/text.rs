@@ -3,6 +3,7 @@
 //! `健康分704分降低到662`, `tps最大1,047`); these helpers know those ways so
 //! the extractors can stay about structure.
 
+use std::borrow::Cow;
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -17,7 +18,8 @@ static GAP: LazyLock<Regex> = LazyLock::new(|| {
 });
 /// A number, with optional ASCII thousands separators.
 static NUM: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^[-+−]?(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)").unwrap()
+    Regex::new(r"^[-+−]?(?:[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?|[0-9]+(?:\.[0-9]+)?|\.[0-9]+)")
+        .unwrap()
 });
 /// After a value, a change to a newer value: `704分降低到662` — the current
 /// value is the last one.
@@ -28,6 +30,31 @@ static CHANGE: LazyLock<Regex> = LazyLock::new(|| {
     .unwrap()
 });
 static PERCENT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\s*[%％]").unwrap());
+
+/// `s` with full-width digits, points and slashes (`７０%`, `３５．５%`,
+/// `５／６`, typed in a Chinese input method's full-width mode) made ASCII, one character for
+/// one, so the patterns, which read ASCII digits, read them too. Borrowed
+/// when there are none, as in nearly every text (found by their first two
+/// bytes, without decoding the text).
+pub fn ascii_digits(s: &str) -> Cow<'_, str> {
+    // U+FF0E to U+FF19 (`．`, `／`, `０`–`９`) are EF BC 8E to EF BC 99.
+    let full = memchr::memmem::find_iter(s.as_bytes(), b"\xEF\xBC").any(|i| {
+        s.as_bytes()
+            .get(i + 2)
+            .is_some_and(|b| (0x8E..=0x99).contains(b))
+    });
+    if !full {
+        return Cow::Borrowed(s);
+    }
+    s.chars()
+        .map(|c| match c {
+            '０'..='９' => char::from(b'0' + (c as u32 - '０' as u32) as u8),
+            '／' => '/',
+            '．' => '.',
+            c => c,
+        })
+        .collect()
+}
 
 /// A list numbering written into the text (`4.`, `四、`, `b)`, `（2）`) and
 /// the spaces around it.
@@ -151,6 +178,15 @@ pub fn norm(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn full_width_digits_become_ascii() {
+        assert_eq!(ascii_digits("进度７０%，５／６上线，３５．５"), "进度70%，5/6上线，35.5");
+        // Other full-width forms stay, and a text without any is not copied.
+        assert_eq!(ascii_digits("（Ｐ２）：ｏｋ"), "（Ｐ2）：ｏｋ");
+        assert!(matches!(ascii_digits("研发进度30%，。"), Cow::Borrowed(_)));
+        assert!(matches!(ascii_digits("（）：，"), Cow::Borrowed(_)));
+    }
 
     #[test]
     fn numberings_are_stripped_and_nothing_else() {
