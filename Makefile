@@ -43,7 +43,7 @@ serve: build
 
 # Save-to-reload time on a generated 1,000-report archive (release build).
 bench-serve:
-	$(CARGO) bench --locked --bench serve
+	scripts/release.sh bench --bench serve
 
 # 50 connections, at least 10,000 requests against `chronicle serve` on
 # loopback; fails on errors or memory above 256 MiB (see README).
@@ -58,7 +58,7 @@ fuzz:
 # generated archives of 1,000 and 10,000 reports; writes BENCHMARKS.md.
 # Knobs: BENCH_SIZES, BENCH_RUNS, BENCH_SEED, CHRONICLE_BENCH_REPORTS.
 bench:
-	$(CARGO) bench --locked --bench pipeline
+	scripts/release.sh bench --bench pipeline
 	scripts/bench.sh
 
 clean:

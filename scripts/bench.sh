@@ -163,7 +163,7 @@ serve_row="| one-report edit in \`serve\` on 10,000 reports in at most 150 ms | 
 largest=$(printf '%s\n' $SIZES | sort -n | tail -n 1)
 if [ "${BENCH_SERVE:-1}" != 0 ]; then
     echo "bench: serve edits on $largest reports" >&2
-    CHRONICLE_BENCH_REPORTS=$largest cargo bench --locked --quiet --bench serve >"$WORK/serve.txt" 2>&1 || {
+    CHRONICLE_BENCH_REPORTS=$largest scripts/release.sh bench --quiet --bench serve >"$WORK/serve.txt" 2>&1 || {
         cat "$WORK/serve.txt" >&2
         exit 1
     }
@@ -176,10 +176,11 @@ if [ "${BENCH_SERVE:-1}" != 0 ]; then
 fi
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
-# Stage timings from criterion, when `cargo bench` ran before this script.
+# Stage timings from criterion, when `make bench` ran it before this script.
 stages=""
-if have python3 && [ -d "${CARGO_TARGET_DIR:-$ROOT/target}/criterion" ]; then
-    stages=$(python3 - "${CARGO_TARGET_DIR:-$ROOT/target}/criterion" <<'EOF'
+criterion=${CARGO_TARGET_DIR:-$ROOT/target}/pgo-bench/criterion
+if have python3 && [ -d "$criterion" ]; then
+    stages=$(python3 - "$criterion" <<'EOF'
 import json, os, sys
 root = sys.argv[1]
 rows = []
@@ -239,7 +240,7 @@ git diff --quiet HEAD 2>/dev/null || commit="$commit (with uncommitted changes)"
     echo
     echo "## Whole build, chronicle and Hugo on the same reports"
     echo
-    echo "Wall time of the whole process, $RUNS timed runs each after one warm-up; peak resident memory from \`/usr/bin/time -v\`'s maximum RSS."
+    echo "Wall time of the whole process, $RUNS timed runs each after one warm-up; peak resident memory from \`/usr/bin/time -v\`'s maximum RSS. chronicle is the binary \`make build\` makes, with profile-guided optimisation (\`pgo/chronicle.profdata\`; see the README)."
     echo
     echo "| reports | tool | HTML pages | files | median | min | max | peak RSS (median) |"
     echo "|---:|---|---:|---:|---:|---:|---:|---:|"
@@ -255,7 +256,7 @@ git diff --quiet HEAD 2>/dev/null || commit="$commit (with uncommitted changes)"
         echo
         echo "## Stages (criterion, \`cargo bench --bench pipeline\`)"
         echo
-        echo "Median time per iteration on a generated archive (size in the name); see benches/pipeline.rs for what each stage covers."
+        echo "Median time per iteration on a generated archive (size in the name); see benches/pipeline.rs for what each stage covers. Built like the binary, with the profile (\`scripts/release.sh bench\`), as is \`make bench-serve\`'s engine."
         echo
         echo "| benchmark | median |"
         echo "|---|---:|"

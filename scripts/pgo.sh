@@ -13,6 +13,8 @@
 #    sample's), and `serve` on it while a report's prose
 #    and a figure are edited, a report is added and `new` scaffolds next
 #    week's, then stops it with SIGTERM (a normal exit writes the counts);
+#    and the serve benchmark on 300 reports, for the benchmarks' copy of the
+#    library;
 # 3. merges the counts into pgo/chronicle.profdata (sparse: functions never
 #    run are left out) and records the toolchain in pgo/toolchain.
 #
@@ -34,9 +36,30 @@ fi
 
 rm -rf "$work"
 mkdir -p "$work"
-CARGO_TARGET_DIR=$target/pgo-gen RUSTFLAGS="-Cprofile-generate=$work/raw" \
-    ${CARGO:-cargo} build --release --locked --quiet
+# instrumented DIR ARGS...: cargo ARGS with counting code, in target/DIR.
+instrumented() {
+    local dir=$1
+    shift
+    CARGO_TARGET_DIR=$target/$dir RUSTFLAGS="-Cprofile-generate=$work/raw" ${CARGO:-cargo} "$@"
+}
+instrumented pgo-gen build --release --locked --quiet
 bin=$target/pgo-gen/release/chronicle
+# The benchmarks' copy of the library: they link criterion, which turns on
+# other features of crates chronicle shares with it, so their copy (and the
+# binary built beside them) has other symbol names and needs counts of its
+# own, for `make bench` and `make bench-serve` to measure the optimised
+# engine too. In a target folder of its own, so that the binary above is
+# not rebuilt with those features.
+bench_bin=$(instrumented pgo-gen-bench bench --locked --quiet --bench serve --no-run \
+    --message-format=json | python3 -c '
+import json, sys
+for line in sys.stdin:
+    m = json.loads(line)
+    t = m.get("target", {})
+    if m.get("reason") == "compiler-artifact" and "bench" in t.get("kind", []) and m.get("executable"):
+        print(m["executable"])
+')
+[ -x "$bench_bin" ] || { echo "pgo: no serve benchmark was built" >&2; exit 1; }
 # The build's own scripts and macros ran instrumented too: their counts go.
 rm -rf "$work/raw"
 
@@ -78,6 +101,12 @@ wait_for 3 "rebuilt in"
 kill -TERM "$pid"
 wait "$pid"
 trap - EXIT
+
+echo "pgo: training the benchmarks' copy (make bench-serve on 300 reports)" >&2
+CHRONICLE_BENCH_REPORTS=300 "$bench_bin" --bench >"$work/bench-serve.out" 2>&1 || {
+    cat "$work/bench-serve.out" >&2
+    exit 1
+}
 
 mkdir -p "$root/pgo"
 "$profdata" merge --sparse -o "$root/pgo/chronicle.profdata" "$work/raw"

@@ -1,18 +1,24 @@
 #!/usr/bin/env bash
-# Builds the release binary that `make site`, `make serve`, `make bench` and
-# `make loadtest` run: target/pgo/release/chronicle (CARGO_TARGET_DIR moves
-# target/), optimised with the profile in pgo/chronicle.profdata
-# (profile-guided optimisation: the compiler lays out and inlines the code
-# for the branches a real build takes; about a seventh off a build).
+# Builds chronicle with profile-guided optimisation from the committed
+# profile pgo/chronicle.profdata: the compiler lays out and inlines the code
+# for the branches a real build takes (about a seventh off a build).
 #
-#   scripts/release.sh [cargo build options, e.g. --quiet]
+#   scripts/release.sh [OPTIONS]          # cargo build --release --locked OPTIONS
+#   scripts/release.sh bench [OPTIONS]    # cargo bench --locked OPTIONS
+#
+# The first makes the binary that `make site`, `make serve`, `make bench`
+# and `make loadtest` run: target/pgo/release/chronicle (CARGO_TARGET_DIR
+# moves target/). The second runs the benchmarks on the same optimised code
+# (`make bench`, `make bench-serve`), in target/pgo-bench; the profile
+# covers their copy of the library too (see scripts/pgo.sh).
 #
 # The profile is committed, so this needs nothing but the Rust toolchain;
 # `make pgo` (scripts/pgo.sh) makes it anew. A rustc whose LLVM is older
-# than the profile's cannot read it: the binary is then built without it,
-# with a note. The binary has its own target folder because cargo rebuilds
-# every crate when RUSTFLAGS change: `cargo build --release` and
-# `cargo bench` keep theirs in target/release.
+# than the profile's cannot read it: the code is then built without it,
+# with a note. Everything lives in its own target folder because cargo
+# rebuilds every crate when RUSTFLAGS change: `cargo build --release`,
+# `cargo bench` and `cargo test` keep theirs in target/release and
+# target/debug.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -28,4 +34,14 @@ if [ -f "$profile" ] && [ -n "$have" ] && [ -n "$made" ] && [ "$have" -ge "$made
 else
     echo "release: rustc's LLVM ${have:-?} cannot read pgo/chronicle.profdata (made with LLVM ${made:-?}); building without profile-guided optimisation" >&2
 fi
-CARGO_TARGET_DIR=$target/pgo RUSTFLAGS="$flags" ${CARGO:-cargo} build --release --locked "$@"
+# Benchmarks get a target folder of their own too: building them rebuilds
+# the binary with their crates' features (see scripts/pgo.sh).
+if [ "${1:-}" = bench ]; then
+    shift
+    set -- bench --locked "$@"
+    dir=$target/pgo-bench
+else
+    set -- build --release --locked "$@"
+    dir=$target/pgo
+fi
+CARGO_TARGET_DIR=$dir RUSTFLAGS="$flags" exec ${CARGO:-cargo} "$@"
