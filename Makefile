@@ -41,7 +41,8 @@ fmt:
 serve: build
 	$(BIN) serve
 
-# Save-to-reload time on a generated 1,000-report archive (release build).
+# Save-to-reload time on a generated 1,000-report archive (optimised as the
+# release binary is; CHRONICLE_BENCH_REPORTS=N for another size).
 bench-serve:
 	scripts/release.sh bench --bench serve
 
@@ -56,6 +57,7 @@ fuzz:
 
 # Stage benchmarks (criterion), then chronicle and Hugo side by side on
 # generated archives of 1,000 and 10,000 reports; writes BENCHMARKS.md.
+# Everything runs on the profile-optimised build (scripts/release.sh).
 # Knobs: BENCH_SIZES, BENCH_RUNS, BENCH_SEED, CHRONICLE_BENCH_REPORTS.
 bench:
 	scripts/release.sh bench --bench pipeline
