@@ -11,7 +11,7 @@ use regex::Regex;
 use serde::Serialize;
 
 use super::metrics::scope;
-use super::text::clauses;
+use super::text::clauses_with_percent;
 use crate::config::ProjectsConfig;
 use crate::content::dates::nearest_date;
 use crate::extract::text::{ascii_digits, strip_numbering};
@@ -230,16 +230,9 @@ fn progress_in(
     total: &mut Vec<f64>,
     parts: Option<&mut BTreeMap<String, f64>>,
 ) {
-    // Most updates state no percentage at all: not worth splitting.
-    if !text.contains(['%', '％']) {
-        return;
-    }
     let mut parts = parts;
-    for (a, b) in clauses(text) {
+    for (a, b) in clauses_with_percent(text) {
         let clause = &text[a..b];
-        if !clause.contains(['%', '％']) {
-            continue;
-        }
         // Matches, not captures: the keyword starts the match and the
         // figure ends it (before the `%`), so both are read off the match,
         // and the regex engine never has to run its slower capturing search.

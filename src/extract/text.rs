@@ -126,22 +126,10 @@ pub fn value_after_label(text: &str, label_end: usize) -> Option<Value> {
 /// Splits a line into clauses at Chinese and ASCII separators, keeping a
 /// comma between digits (`1,047`) inside its number. Returns byte ranges.
 pub fn clauses(text: &str) -> Vec<(usize, usize)> {
-    let bytes = text.as_bytes();
     let mut out = Vec::new();
     let mut start = 0;
     for (i, c) in text.char_indices() {
-        let sep = match c {
-            '，' | '；' | ';' | '、' | '。' | '\n' | '！' | '？' => true,
-            ',' => {
-                let before = i > 0 && bytes[i - 1].is_ascii_digit();
-                let after = bytes
-                    .get(i + 1..i + 4)
-                    .is_some_and(|s| s.iter().all(u8::is_ascii_digit));
-                !(before && after)
-            }
-            _ => false,
-        };
-        if sep {
+        if is_separator(text, i, c) {
             if i > start {
                 out.push((start, i));
             }
@@ -150,6 +138,50 @@ pub fn clauses(text: &str) -> Vec<(usize, usize)> {
     }
     if start < text.len() {
         out.push((start, text.len()));
+    }
+    out
+}
+
+/// Whether `c`, at byte `i` of `text`, ends a clause (see `clauses`).
+fn is_separator(text: &str, i: usize, c: char) -> bool {
+    match c {
+        '，' | '；' | ';' | '、' | '。' | '\n' | '！' | '？' => true,
+        ',' => {
+            let bytes = text.as_bytes();
+            let before = i > 0 && bytes[i - 1].is_ascii_digit();
+            let after = bytes
+                .get(i + 1..i + 4)
+                .is_some_and(|s| s.iter().all(u8::is_ascii_digit));
+            !(before && after)
+        }
+        _ => false,
+    }
+}
+
+/// The clauses of `text` that hold a percent sign (`%` or `％`), as
+/// `clauses` splits it, in order. Found from the signs, which memchr finds:
+/// most updates state no percentage, and a long one's other clauses are
+/// never decoded.
+pub fn clauses_with_percent(text: &str) -> Vec<(usize, usize)> {
+    let bytes = text.as_bytes();
+    let mut signs: Vec<usize> = memchr::memchr_iter(b'%', bytes).collect();
+    signs.extend(memchr::memmem::find_iter(bytes, "％".as_bytes()));
+    signs.sort_unstable();
+    let mut out: Vec<(usize, usize)> = Vec::new();
+    for p in signs {
+        if out.last().is_some_and(|&(_, end)| p < end) {
+            continue;
+        }
+        let start = text[..p]
+            .char_indices()
+            .rev()
+            .find(|&(i, c)| is_separator(text, i, c))
+            .map_or(0, |(i, c)| i + c.len_utf8());
+        let end = text[p..]
+            .char_indices()
+            .find(|&(i, c)| is_separator(text, p + i, c))
+            .map_or(text.len(), |(i, _)| p + i);
+        out.push((start, end));
     }
     out
 }
@@ -180,8 +212,33 @@ mod tests {
     use super::*;
 
     #[test]
+    fn clauses_with_percent_are_the_clauses_that_hold_one() {
+        for text in [
+            "研发进度30%，预计10月中上线",
+            "前端进展32%、后端进展15%；测试进度80%。整体进度45%",
+            "进度83%，进展：支付转测完成\n总进度 ：45.5 ％",
+            "交易量1,047笔,成功率99.9%,失败率0.1%",
+            "%开头，结尾%",
+            "％",
+            "，，50%，，",
+            "没有百分比的一句话，很长很长",
+            "",
+            "a,1,2345%,b",
+        ] {
+            let expected: Vec<(usize, usize)> = clauses(text)
+                .into_iter()
+                .filter(|&(a, b)| text[a..b].contains(['%', '％']))
+                .collect();
+            assert_eq!(clauses_with_percent(text), expected, "{text}");
+        }
+    }
+
+    #[test]
     fn full_width_digits_become_ascii() {
-        assert_eq!(ascii_digits("进度７０%，５／６上线，３５．５"), "进度70%，5/6上线，35.5");
+        assert_eq!(
+            ascii_digits("进度７０%，５／６上线，３５．５"),
+            "进度70%，5/6上线，35.5"
+        );
         // Other full-width forms stay, and a text without any is not copied.
         assert_eq!(ascii_digits("（Ｐ２）：ｏｋ"), "（Ｐ2）：ｏｋ");
         assert!(matches!(ascii_digits("研发进度30%，。"), Cow::Borrowed(_)));

@@ -127,12 +127,20 @@ pub fn heading_id(title: &str) -> String {
     let mut out = String::new();
     let mut dash = false;
     for c in title.chars() {
-        if c.is_alphanumeric() {
+        // A Chinese character is a letter with no case: pushed as it is,
+        // without the Unicode tables `is_alphanumeric` and `to_lowercase`
+        // search for it.
+        let han = ('\u{4E00}'..='\u{9FFF}').contains(&c);
+        if han || c.is_alphanumeric() {
             if dash && !out.is_empty() {
                 out.push('-');
             }
             dash = false;
-            out.extend(c.to_lowercase());
+            if han {
+                out.push(c);
+            } else {
+                out.extend(c.to_lowercase());
+            }
         } else if c.is_whitespace() || c == '-' || c == '_' {
             dash = true;
         }
@@ -589,6 +597,16 @@ pub fn escape_attr(s: &str) -> String {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+
+    #[test]
+    fn chinese_characters_are_letters_without_case() {
+        for c in '\u{4E00}'..='\u{9FFF}' {
+            assert!(c.is_alphanumeric(), "{c:?}");
+            assert_eq!(c.to_lowercase().collect::<String>(), c.to_string(), "{c:?}");
+        }
+        assert_eq!(heading_id("A. 支付账户2.0升级"), "a-支付账户20升级");
+        assert_eq!(heading_id("【系统运行数据】"), "系统运行数据");
+    }
 
     /// `md` rendered with default options and every link missing.
     fn plain(md: &str) -> (Rendered, Section) {

@@ -184,6 +184,9 @@ pub struct Renderer<'a> {
     project_links: std::collections::HashMap<String, Vec<String>>,
     /// The theme's `date_format`, parsed once: it formats every date shown.
     date_items: Vec<chrono::format::Item<'a>>,
+    /// The theme's `week_prefix` and `week_suffix` (`第`, `周`), looked up
+    /// once: every row of a long table has a week label.
+    week_words: (&'a str, &'a str),
 }
 
 impl<'a> Renderer<'a> {
@@ -210,6 +213,7 @@ impl<'a> Renderer<'a> {
             entries_of,
             project_links: Default::default(),
             date_items: theme.date_items(),
+            week_words: (theme.string("week_prefix"), theme.string("week_suffix")),
         };
         let c = &site.config;
         let mut base = Context::new();
@@ -228,10 +232,7 @@ impl<'a> Renderer<'a> {
         let Some(w) = week else {
             return String::new();
         };
-        let (prefix, suffix) = (
-            self.theme.string("week_prefix"),
-            self.theme.string("week_suffix"),
-        );
+        let (prefix, suffix) = &self.week_words;
         let mut digits = itoa::Buffer::new();
         [prefix, digits.format(w), suffix].concat()
     }

@@ -91,6 +91,19 @@ pub fn is_cjk(c: char) -> bool {
     )
 }
 
+/// Chinese text's own punctuation and the general punctuation block (`、`,
+/// `。`, `【】`, `“”`, `……`): no letters or digits, no case. Told apart by
+/// range, since for them `is_alphanumeric` and `to_lowercase` both search
+/// Unicode's tables, and they come every few characters.
+fn is_punctuation(c: char) -> bool {
+    matches!(c,
+        '\u{2000}'..='\u{206F}'
+        | '\u{3000}'..='\u{3004}'
+        | '\u{3008}'..='\u{3020}'
+        | '\u{3030}'
+        | '\u{303D}'..='\u{303F}')
+}
+
 /// Case and width folding that never changes the number of characters, so
 /// positions in folded text are positions in the original (the snippet code
 /// in search.js relies on the same property).
@@ -100,7 +113,7 @@ pub fn fold(c: char) -> char {
     if c.is_ascii() {
         return c.to_ascii_lowercase();
     }
-    if is_cjk(c) {
+    if is_cjk(c) || is_punctuation(c) {
         return c;
     }
     let c = match c as u32 {
@@ -194,7 +207,7 @@ fn token_keys(text: &str, mut emit: impl FnMut(Key)) {
                 let alnum = if c.is_ascii() {
                     c.is_ascii_alphanumeric()
                 } else {
-                    c.is_alphanumeric()
+                    !is_punctuation(c) && c.is_alphanumeric()
                 };
                 let next_digit = || {
                     text[i..]
@@ -842,6 +855,18 @@ fn js_file(path: &str, call: &str, value: &impl serde::Serialize) -> OutFile {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn punctuation_has_no_letters_digits_or_case() {
+        for c in ('\u{2000}'..='\u{206F}').chain('\u{3000}'..='\u{303F}') {
+            if is_punctuation(c) {
+                assert!(!c.is_alphanumeric(), "{c:?}");
+                assert_eq!(c.to_lowercase().collect::<String>(), c.to_string(), "{c:?}");
+            }
+        }
+        assert!(is_punctuation('、') && is_punctuation('。') && is_punctuation('“'));
+        assert!(!is_punctuation('々') && !is_punctuation('〇') && !is_punctuation('〥'));
+    }
 
     fn all(text: &str) -> Vec<String> {
         let mut v = Vec::new();
