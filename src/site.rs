@@ -125,6 +125,16 @@ pub fn relative_url(from: &str, to: &str) -> String {
     out
 }
 
+/// `relative_url(from, to)` and `#anchor`: the link to a place in a report,
+/// of which a long table or chart has thousands.
+pub fn anchored_url(from: &str, to: &str, anchor: &str) -> String {
+    let mut url = relative_url(from, to);
+    url.reserve_exact(1 + anchor.len());
+    url.push('#');
+    url.push_str(anchor);
+    url
+}
+
 /// The prefix that leads from `page` back to the site root (`../` for
 /// `reports/x.html`).
 pub fn root_of(page: &str) -> String {
@@ -466,6 +476,10 @@ mod tests {
         assert_eq!(
             relative_url("reports/2023-w16/a.html", "index.html"),
             "../../index.html"
+        );
+        assert_eq!(
+            anchored_url("projects/p-1.html", "reports/2023-w16.html", "L12"),
+            "../reports/2023-w16.html#L12"
         );
         assert_eq!(root_of("reports/2023-w16/a.html"), "../../");
         assert_eq!(root_of("index.html"), "");

@@ -350,17 +350,23 @@ pub fn render(
                 out.push(Event::End(TagEnd::List(ordered)));
             }
             Event::Start(Tag::Item) => {
-                let anchor = if last_item.0 == line {
+                // `L12`, or `L12-1` for a second item on one line; written
+                // without `format!`, as every list item has one.
+                let mut digits = itoa::Buffer::new();
+                let mut anchor = String::with_capacity(12);
+                anchor.push('L');
+                anchor.push_str(digits.format(line));
+                if last_item.0 == line {
                     last_item.1 += 1;
-                    format!("L{line}-{}", last_item.1)
+                    anchor.push('-');
+                    anchor.push_str(digits.format(last_item.1));
                 } else {
                     last_item = (line, 0);
-                    format!("L{line}")
-                };
+                }
                 out.push(Event::Start(Tag::Item));
-                out.push(Event::InlineHtml(CowStr::from(format!(
-                    "{ITEM_ANCHOR}{anchor}\"></a>"
-                ))));
+                out.push(Event::InlineHtml(CowStr::from(
+                    [ITEM_ANCHOR, &anchor, "\"></a>"].concat(),
+                )));
                 if st.lists.last() == Some(&true) {
                     if let Some(sink) = st.sink() {
                         sink.push('\n');

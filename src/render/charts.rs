@@ -10,7 +10,7 @@
 use chrono::{Duration, NaiveDate};
 use plotters::prelude::*;
 
-use super::theme::escape_html;
+use super::theme::{escape_html, push_escaped};
 
 pub struct ChartPoint {
     pub date: NaiveDate,
@@ -244,18 +244,35 @@ pub fn line_chart(c: &LineChart) -> Option<String> {
         for (line, px) in c.lines.iter().zip(&pixels) {
             extra.push_str(&format!("<g class=\"points {}\">", line.class));
             let missed: Vec<bool> = line.points.iter().map(|p| p.missed).collect();
+            // Pushed piece by piece rather than `format!`ed: a dense
+            // chart has thousands of markers.
+            let mut digits = itoa::Buffer::new();
             for i in marker_points(px, &missed) {
                 let (p, (x, y)) = (&line.points[i], px[i]);
-                let class = if p.missed { "pt miss" } else { "pt" };
-                let r = if p.missed { 5 } else { 4 };
+                let (class, r) = if p.missed {
+                    ("pt miss", "5")
+                } else {
+                    ("pt", "4")
+                };
                 let (tooltip, href) = (line.label)(p.key);
-                let dot = format!(
-                    "<circle class=\"{class}\" cx=\"{x}\" cy=\"{y}\" r=\"{r}\"><title>{}</title></circle>",
-                    escape_html(&tooltip)
-                );
-                match &href {
-                    Some(h) => extra.push_str(&format!("<a href=\"{}\">{dot}</a>", escape_html(h))),
-                    None => extra.push_str(&dot),
+                if let Some(h) = &href {
+                    extra.push_str("<a href=\"");
+                    push_escaped(&mut extra, h);
+                    extra.push_str("\">");
+                }
+                extra.push_str("<circle class=\"");
+                extra.push_str(class);
+                extra.push_str("\" cx=\"");
+                extra.push_str(digits.format(x));
+                extra.push_str("\" cy=\"");
+                extra.push_str(digits.format(y));
+                extra.push_str("\" r=\"");
+                extra.push_str(r);
+                extra.push_str("\"><title>");
+                push_escaped(&mut extra, &tooltip);
+                extra.push_str("</title></circle>");
+                if href.is_some() {
+                    extra.push_str("</a>");
                 }
             }
             extra.push_str("</g>\n");

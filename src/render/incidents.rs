@@ -17,7 +17,7 @@ use super::Renderer;
 use crate::content::iso;
 use crate::diag::Diagnostic;
 use crate::site::incidents::Entry;
-use crate::site::relative_url;
+use crate::site::{anchored_url, relative_url};
 
 const PAGE: &str = "incidents.html";
 
@@ -142,7 +142,7 @@ impl Renderer<'_> {
             text: &i.text,
             report: p.doc.title(),
             week: self.week_label(p.doc.week.map(|w| w.1)),
-            url: format!("{}#{}", relative_url(PAGE, &p.doc.url), i.anchor),
+            url: anchored_url(PAGE, &p.doc.url, &i.anchor),
         }
     }
 

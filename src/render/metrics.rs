@@ -9,7 +9,7 @@ use super::{OutFile, Renderer};
 use crate::content::iso;
 use crate::diag::Diagnostic;
 use crate::site::metrics::{Series, Status};
-use crate::site::relative_url;
+use crate::site::{anchored_url, relative_url};
 
 /// Values as the reports write them: up to four decimals, no trailing zeros.
 pub fn show(v: f64) -> String {
@@ -88,13 +88,16 @@ impl Renderer<'_> {
             .collect();
         let label = move |k: usize| {
             let p = &s.points[k];
-            let tooltip = format!(
-                "{} · {} · {}{unit}",
-                self.date_display(p.date),
-                self.week_label(p.week),
-                show(p.value)
-            );
-            let href = format!("{}#{}", relative_url(page, &p.url), p.anchor);
+            let tooltip = [
+                &self.date_display(p.date),
+                " · ",
+                &self.week_label(p.week),
+                " · ",
+                &show(p.value),
+                unit,
+            ]
+            .concat();
+            let href = anchored_url(page, &p.url, &p.anchor);
             (tooltip, Some(href))
         };
         let desc = match (s.points.first(), s.points.last()) {
@@ -154,7 +157,7 @@ impl Renderer<'_> {
                 "value": show(p.value),
                 "date": self.date_display(p.date),
                 "week": p.week,
-                "url": format!("{}#{}", relative_url(page, &p.url), p.anchor),
+                "url": anchored_url(page, &p.url, &p.anchor),
             })),
             "change": change.map(|c| change_view(s, c)),
             "min": s.min().map(show),
@@ -250,7 +253,7 @@ impl Renderer<'_> {
                 change: s.change_at(i).map(|c| change_view(s, c)),
                 status: s.status_of(p.value),
                 report: self.site.reports[p.report].doc.title(),
-                url: format!("{}#{}", relative_url(&url, &p.url), p.anchor),
+                url: anchored_url(&url, &p.url, &p.anchor),
             })
             .collect();
         ctx.insert("series", &self.series_summary(s, &url));

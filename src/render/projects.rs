@@ -14,7 +14,7 @@ use crate::content::iso;
 use crate::diag::Diagnostic;
 use crate::extract::projects::Status;
 use crate::site::projects::{short_date, Project, ProjectStatus};
-use crate::site::relative_url;
+use crate::site::{anchored_url, relative_url};
 
 const LABEL_W: i64 = 260;
 const CELL_W: i64 = 44;
@@ -223,7 +223,7 @@ impl Renderer<'_> {
                         .unwrap_or_default();
                     s.push_str(&format!(
                         "<a href=\"{}\">{cell}{marker}<title>{}</title></a>",
-                        escape_html(&format!("{}#{}", relative_url(page, &e.url), e.anchor)),
+                        escape_html(&anchored_url(page, &e.url, &e.anchor)),
                         escape_html(&tip.join("\n"))
                     ));
                 }
@@ -349,15 +349,16 @@ impl Renderer<'_> {
                     true => e.parts.get(&name).copied(),
                     false => e.progress,
                 };
-                let tooltip = format!(
-                    "{} · {name} {}%",
-                    self.date_display(e.date),
-                    charts::format_value(v.unwrap_or_default(), 2)
-                );
-                (
-                    tooltip,
-                    Some(format!("{}#{}", relative_url(page, &e.url), e.anchor)),
-                )
+                let tooltip = [
+                    &self.date_display(e.date),
+                    " · ",
+                    &name,
+                    " ",
+                    &charts::format_value(v.unwrap_or_default(), 2),
+                    "%",
+                ]
+                .concat();
+                (tooltip, Some(anchored_url(page, &e.url, &e.anchor)))
             })
         };
         let overall = self.theme.string("progress");
@@ -452,7 +453,7 @@ impl Renderer<'_> {
                 week_label: self.week_label(e.week),
                 name: &e.name,
                 report: self.site.reports[e.report].doc.title(),
-                url: format!("{}#{}", relative_url(&url, &e.url), e.anchor),
+                url: anchored_url(&url, &e.url, &e.anchor),
                 progress: e.progress.map(|v| charts::format_value(v, 2)),
                 parts: e
                     .parts
@@ -484,7 +485,7 @@ impl Renderer<'_> {
                     let slip = slips.get(&(e.report, pl.date, pl.what.as_str())).copied();
                     json!({
                         "stated": self.date_display(e.date),
-                        "url": format!("{}#{}", relative_url(page, &e.url), e.anchor),
+                        "url": anchored_url(page, &e.url, &e.anchor),
                         "text": pl.text,
                         "date": self.date_display(pl.date),
                         "slip": slip.map(|s| s.describe()),

@@ -211,8 +211,13 @@ pub fn tera_error_at(e: &tera::Error) -> (String, Option<usize>, Option<String>)
 /// boundary is never inside a multi-byte character).
 pub fn escape_html(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 8);
-    escape_runs(s, |part| out.push_str(part));
+    push_escaped(&mut out, s);
     out
+}
+
+/// `escape_html`, appended to `out`.
+pub fn push_escaped(out: &mut String, s: &str) {
+    escape_runs(s, |part| out.push_str(part));
 }
 
 /// `escape_html` as Tera's escape function: straight into the page.
