@@ -248,7 +248,13 @@ pub fn render(
         .any(|(e, _)| matches!(e, Event::Html(_) | Event::InlineHtml(_)));
     let events = cjk::repair(events, body);
 
-    let mut out: Vec<Event> = Vec::with_capacity(events.len() + 16);
+    // Every list item gains an anchor event: room for them from the start,
+    // not a copy of the whole list when it overflows.
+    let items = events
+        .iter()
+        .filter(|(e, _)| matches!(e, Event::Start(Tag::Item)))
+        .count();
+    let mut out: Vec<Event> = Vec::with_capacity(events.len() + items + 16);
     let mut ids: HashMap<String, usize> = HashMap::new();
     let mut st = State {
         frames: Vec::new(),
