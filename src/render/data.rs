@@ -23,12 +23,114 @@ use crate::site::Site;
 /// memory whole.
 fn pretty_to(path: &str, value: &impl Serialize, sink: super::Sink) -> Result<(), Diagnostic> {
     let mut out = super::Streamed::new(path, sink);
-    let written = serde_json::to_writer_pretty(&mut out, value);
+    let written = value.serialize(&mut serde_json::Serializer::with_formatter(
+        &mut out,
+        Pretty::default(),
+    ));
     match (written, out.finish()) {
         (_, Err(d)) => Err(d),
         (Err(e), Ok(())) => Err(Diagnostic::error(path, None, format!("cannot write: {e}"))),
         (Ok(()), Ok(())) => Ok(()),
     }
+}
+
+/// serde_json's pretty printing (two spaces a level), byte for byte, with
+/// each line break written together with its indentation: serde_json's
+/// `PrettyFormatter` writes the indentation one level at a time, and the
+/// data files of a big archive are millions of short, deep lines.
+#[derive(Default)]
+struct Pretty {
+    level: usize,
+    has_value: bool,
+}
+
+impl Pretty {
+    /// `,` (unless `first`), a line break and the indentation of `level`.
+    fn line<W: ?Sized + std::io::Write>(
+        w: &mut W,
+        first: bool,
+        level: usize,
+    ) -> std::io::Result<()> {
+        const LINE: &[u8] = b",\n                                                                ";
+        let from = usize::from(first);
+        match LINE.get(from..2 + 2 * level) {
+            Some(line) => w.write_all(line),
+            None => {
+                w.write_all(&LINE[from..2])?;
+                (0..level).try_for_each(|_| w.write_all(b"  "))
+            }
+        }
+    }
+}
+
+impl serde_json::ser::Formatter for Pretty {
+    fn begin_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.level += 1;
+        self.has_value = false;
+        w.write_all(b"[")
+    }
+
+    fn end_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.level -= 1;
+        if self.has_value {
+            Self::line(w, true, self.level)?;
+        }
+        w.write_all(b"]")
+    }
+
+    fn begin_array_value<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        Self::line(w, first, self.level)
+    }
+
+    fn end_array_value<W: ?Sized + std::io::Write>(&mut self, _: &mut W) -> std::io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+
+    fn begin_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.level += 1;
+        self.has_value = false;
+        w.write_all(b"{")
+    }
+
+    fn end_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.level -= 1;
+        if self.has_value {
+            Self::line(w, true, self.level)?;
+        }
+        w.write_all(b"}")
+    }
+
+    fn begin_object_key<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        Self::line(w, first, self.level)
+    }
+
+    fn begin_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        w.write_all(b": ")
+    }
+
+    fn end_object_value<W: ?Sized + std::io::Write>(&mut self, _: &mut W) -> std::io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+}
+
+/// `value` as pretty JSON in memory (`Pretty`).
+fn pretty_vec(value: &impl Serialize) -> serde_json::Result<Vec<u8>> {
+    let mut out = Vec::with_capacity(128);
+    value.serialize(&mut serde_json::Serializer::with_formatter(
+        &mut out,
+        Pretty::default(),
+    ))?;
+    Ok(out)
 }
 
 /// A list serialised item by item as `F`'s iterator makes them, not
@@ -167,13 +269,13 @@ pub fn metrics_json(site: &Site) -> Result<OutFile, Diagnostic> {
         |e: serde_json::Error| Diagnostic::error(METRICS_JSON, None, format!("cannot write: {e}"));
     if site.metrics.is_empty() {
         // `[]`, not a list with nothing between its lines.
-        let bytes = serde_json::to_vec_pretty(&metrics_body(site)).map_err(err)?;
+        let bytes = pretty_vec(&metrics_body(site)).map_err(err)?;
         return Ok(OutFile::new(METRICS_JSON, bytes));
     }
     let parts = site
         .metrics
         .par_iter()
-        .map(|s| serde_json::to_vec_pretty(&series_view(s)))
+        .map(|s| pretty_vec(&series_view(s)))
         .collect::<Result<Vec<_>, _>>()
         .map_err(err)?;
     let mut out = Vec::with_capacity(parts.iter().map(|p| p.len() * 11 / 10).sum::<usize>() + 32);
@@ -416,4 +518,34 @@ pub fn projects_json_to(
         &BTreeMap::from([("projects", projects)]),
         sink,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pretty(v: &serde_json::Value) -> String {
+        String::from_utf8(pretty_vec(v).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn pretty_writes_what_serde_json_writes() {
+        let mut deep = serde_json::json!("bottom");
+        for i in 0..80 {
+            deep = if i % 2 == 0 {
+                serde_json::json!([deep, 1])
+            } else {
+                serde_json::json!({ "k": deep, "e": {} })
+            };
+        }
+        for v in [
+            serde_json::json!({}),
+            serde_json::json!([]),
+            serde_json::json!({"projects": [{"name": "支付\n\"网关\"", "parts": {}, "entries": [], "progress": 45.5, "planned": [{"date": "2023-05-06"}]}], "n": null}),
+            serde_json::json!([[], [[]], {"a": [1, 2, {"b": []}]}]),
+            deep,
+        ] {
+            assert_eq!(pretty(&v), serde_json::to_string_pretty(&v).unwrap());
+        }
+    }
 }
