@@ -11,10 +11,9 @@ use regex::Regex;
 use serde::Serialize;
 
 use super::metrics::scope;
-use super::text::clauses_with_percent;
+use super::text::{ascii_digits, clauses_with_percent, strip_numbering};
 use crate::config::ProjectsConfig;
 use crate::content::dates::nearest_date;
-use crate::extract::text::{ascii_digits, strip_numbering};
 use crate::markdown::{Block, Item, Section};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -72,8 +71,6 @@ pub fn no_parts() -> PartFigures {
     EMPTY.clone()
 }
 
-// Digits are ASCII (`[0-9]`), the ones `parse` reads: `\d` takes every
-// script's digits, which made the patterns several times slower to compile.
 /// The words a progress figure follows; none is a prefix of another.
 const PROGRESS_KEYWORDS: [&str; 8] = [
     "总进度",
@@ -85,6 +82,10 @@ const PROGRESS_KEYWORDS: [&str; 8] = [
     "进度",
     "进展",
 ];
+// Digits are ASCII (`[0-9]`), the ones `parse` reads, here and in
+// `PLANNED`: `\d` takes every script's digits, which made the patterns
+// several times slower to compile. Full-width ones are made ASCII first
+// (`ascii_digits`).
 static PROGRESS: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
         r"({})\s*(?:[（(][^）)]{{0,30}}[）)])?\s*(?:[:：=]|为|达到|约)?\s*([0-9]{{1,3}}(?:\.[0-9]+)?)\s*[%％]",
