@@ -32,10 +32,10 @@ static CHANGE: LazyLock<Regex> = LazyLock::new(|| {
 static PERCENT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\s*[%％]").unwrap());
 
 /// `s` with full-width digits, points and slashes (`７０%`, `３５．５%`,
-/// `５／６`, typed in a Chinese input method's full-width mode) made ASCII, one character for
-/// one, so the patterns, which read ASCII digits, read them too. Borrowed
-/// when there are none, as in nearly every text (found by their first two
-/// bytes, without decoding the text).
+/// `５／６`, typed in a Chinese input method's full-width mode) made ASCII,
+/// one character for one, so the patterns, which read ASCII digits, read
+/// them too. Borrowed when there are none, as in nearly every text (found
+/// by their first two bytes, without decoding the text).
 pub fn ascii_digits(s: &str) -> Cow<'_, str> {
     // U+FF0E to U+FF19 (`．`, `／`, `０`–`９`) are EF BC 8E to EF BC 99.
     let full = memchr::memmem::find_iter(s.as_bytes(), b"\xEF\xBC").any(|i| {
