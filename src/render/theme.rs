@@ -249,6 +249,22 @@ fn escape_runs<'s>(s: &'s str, mut emit: impl FnMut(&'s str)) {
     }
     emit(&s[start..]);
 }
+/// Tera's own `safe` copies the string it marks: a report's whole HTML, on
+/// every page. A long string is shared (an `Arc`) inside a value, so
+/// marking the value itself copies nothing. Anything else is shown as the
+/// built-in shows it.
+fn register_safe(tera: &mut Tera) {
+    tera.register_filter(
+        "safe",
+        |v: &tera::Value, _: tera::Kwargs, _: &tera::State| -> tera::Value {
+            if v.is_string() {
+                v.clone().mark_safe()
+            } else {
+                tera::Value::safe_string(&v.to_string())
+            }
+        },
+    );
+}
 
 pub fn load(root: &Path, theme: &str, language: &str) -> Result<Theme, Diagnostic> {
     let theme_dir = root.join("themes").join(theme);
@@ -324,6 +340,7 @@ pub fn load(root: &Path, theme: &str, language: &str) -> Result<Theme, Diagnosti
         .iter()
         .filter(|(n, _)| n.ends_with(".html") || n.ends_with(".xml"));
     let mut tera = Tera::new();
+    register_safe(&mut tera);
     // Before the templates go in: Tera applies it as it adds them.
     tera.autoescape_on(vec![".html", ".xml"]);
     if let Err(e) = tera.add_raw_templates(pages.map(|(n, (_, text))| (n, text))) {
@@ -400,7 +417,7 @@ pub fn load(root: &Path, theme: &str, language: &str) -> Result<Theme, Diagnosti
 
 #[cfg(test)]
 mod tests {
-    use super::escape_html;
+    use super::{escape_html, register_safe, Tera};
 
     #[test]
     fn dates_show_as_chrono_formats_them() {
@@ -445,5 +462,34 @@ mod tests {
         assert_eq!(escape_html("<"), "&lt;");
         assert_eq!(escape_html("无需转义"), "无需转义");
         assert_eq!(escape_html(""), "");
+    }
+
+    #[test]
+    fn safe_marks_strings_without_escaping_and_shows_the_rest_as_tera_does() {
+        let mut tera = Tera::new();
+        register_safe(&mut tera);
+        tera.autoescape_on(vec![".html"]);
+        tera.add_raw_template(
+            "t.html",
+            "{{ s | safe }}|{{ s }}|{{ n | safe }}|{{ l | safe }}",
+        )
+        .unwrap();
+        let mut ctx = tera::Context::new();
+        let long = format!("<p>{}</p>", "热点账户".repeat(20));
+        ctx.insert("s", &long);
+        ctx.insert("n", &1.5);
+        ctx.insert("l", &vec![1, 2]);
+        let out = tera.render("t.html", &ctx).unwrap();
+        let mut stock = Tera::new();
+        stock.autoescape_on(vec![".html"]);
+        stock
+            .add_raw_template(
+                "t.html",
+                "{{ s | safe }}|{{ s }}|{{ n | safe }}|{{ l | safe }}",
+            )
+            .unwrap();
+        assert_eq!(out, stock.render("t.html", &ctx).unwrap());
+        assert!(out.starts_with(&format!("{long}|&lt;p&gt;")), "{out}");
+        assert!(out.ends_with("|1.5|[1, 2]"), "{out}");
     }
 }
