@@ -641,40 +641,42 @@ fn write_pages(
         }
         size += bytes;
     }
-    chunks
-        .par_iter()
-        .enumerate()
-        .try_for_each(|(c, (stem, first))| {
-            let end = chunks.get(c + 1).map_or(docs.len(), |n| n.1);
-            let docs = &docs[*first..end];
-            // The chunk's texts read back first, so its entries borrow them.
-            let bodies = docs
-                .iter()
-                .map(|d| d.bodies(input))
-                .collect::<Result<Vec<_>, Diagnostic>>()?;
-            let list: Vec<_> = docs
-                .iter()
-                .zip(&bodies)
-                .map(|(d, bodies)| {
-                    let doc = &d.page.doc;
-                    let sections: Vec<[&str; 3]> = page_entries(d.page, bodies)
-                        .iter()
-                        .map(|e| [e.anchor, e.heading, e.text])
-                        .collect();
-                    (
-                        doc.url.as_str(),
-                        doc.title(),
-                        doc.meta.date.map(input.date_display).unwrap_or_default(),
-                        sections,
-                    )
-                })
-                .collect();
-            sink(js_file(
-                &format!("search/{stem}.js"),
-                &format!("docs({c},"),
-                &list,
-            ))
-        })?;
+    crate::diag::timed("search docs", || {
+        chunks
+            .par_iter()
+            .enumerate()
+            .try_for_each(|(c, (stem, first))| {
+                let end = chunks.get(c + 1).map_or(docs.len(), |n| n.1);
+                let docs = &docs[*first..end];
+                // The chunk's texts read back first, so its entries borrow them.
+                let bodies = docs
+                    .iter()
+                    .map(|d| d.bodies(input))
+                    .collect::<Result<Vec<_>, Diagnostic>>()?;
+                let list: Vec<_> = docs
+                    .iter()
+                    .zip(&bodies)
+                    .map(|(d, bodies)| {
+                        let doc = &d.page.doc;
+                        let sections: Vec<[&str; 3]> = page_entries(d.page, bodies)
+                            .iter()
+                            .map(|e| [e.anchor, e.heading, e.text])
+                            .collect();
+                        (
+                            doc.url.as_str(),
+                            doc.title(),
+                            doc.meta.date.map(input.date_display).unwrap_or_default(),
+                            sections,
+                        )
+                    })
+                    .collect();
+                sink(js_file(
+                    &format!("search/{stem}.js"),
+                    &format!("docs({c},"),
+                    &list,
+                ))
+            })
+    })?;
 
     // Postings: token → [(section id, weighted tf)], section ids in order.
     // They are kept in `PARTS` maps split by token, so that both counting
@@ -682,55 +684,63 @@ fn write_pages(
     // index's time on one core while the other waited.
     let mut lens: Vec<u32> = Vec::new();
     let mut postings: Vec<ByKey<Postings>> = (0..PARTS).map(|_| ByKey::default()).collect();
-    for batch in docs.chunks(256) {
-        if cancel() {
-            return Ok(false);
-        }
-        let counted: Vec<(Vec<u32>, Vec<Tokens>)> = batch
-            .par_iter()
-            .map_init(ByKey::default, |scratch, d| {
-                d.with_entries(input, |entries| {
-                    let mut lens = Vec::with_capacity(entries.len());
-                    let mut parts: Vec<Tokens> = (0..PARTS).map(|_| Tokens::default()).collect();
-                    for (s, e) in entries.iter().enumerate() {
-                        lens.push(e.counts(scratch));
-                        let s = s as u32;
-                        for (k, n) in scratch.short.drain() {
-                            parts[part_of(k)].short.push((k, s, n));
-                        }
-                        for (k, n) in scratch.long.drain() {
-                            parts[part_of(crate::content::fnv1a(k.as_bytes()))]
-                                .long
-                                .push((k, s, n));
-                        }
-                    }
-                    (lens, parts)
-                })
-            })
-            .collect::<Result<_, Diagnostic>>()?;
-        // Section ids are numbered in doc order, so each part sees its
-        // tokens' sections in increasing order.
-        let mut by_part: Vec<Vec<(u32, Tokens)>> = (0..PARTS).map(|_| Vec::new()).collect();
-        for (doc_lens, parts) in counted {
-            let base = lens.len() as u32;
-            lens.extend(doc_lens);
-            for (p, tokens) in parts.into_iter().enumerate() {
-                by_part[p].push((base, tokens));
+    // Stopped (`Ok(false)`) when `cancel` says so between batches.
+    let counted = crate::diag::timed("search postings", || -> Result<bool, Diagnostic> {
+        for batch in docs.chunks(256) {
+            if cancel() {
+                return Ok(false);
             }
-        }
-        postings
-            .par_iter_mut()
-            .zip(by_part)
-            .for_each(|(map, docs)| {
-                for (base, tokens) in docs {
-                    for (k, s, n) in tokens.short {
-                        map.short.entry(k).or_default().push(base + s, n);
-                    }
-                    for (k, s, n) in tokens.long {
-                        map.long.entry(k).or_default().push(base + s, n);
-                    }
+            let counted: Vec<(Vec<u32>, Vec<Tokens>)> = batch
+                .par_iter()
+                .map_init(ByKey::default, |scratch, d| {
+                    d.with_entries(input, |entries| {
+                        let mut lens = Vec::with_capacity(entries.len());
+                        let mut parts: Vec<Tokens> =
+                            (0..PARTS).map(|_| Tokens::default()).collect();
+                        for (s, e) in entries.iter().enumerate() {
+                            lens.push(e.counts(scratch));
+                            let s = s as u32;
+                            for (k, n) in scratch.short.drain() {
+                                parts[part_of(k)].short.push((k, s, n));
+                            }
+                            for (k, n) in scratch.long.drain() {
+                                parts[part_of(crate::content::fnv1a(k.as_bytes()))]
+                                    .long
+                                    .push((k, s, n));
+                            }
+                        }
+                        (lens, parts)
+                    })
+                })
+                .collect::<Result<_, Diagnostic>>()?;
+            // Section ids are numbered in doc order, so each part sees its
+            // tokens' sections in increasing order.
+            let mut by_part: Vec<Vec<(u32, Tokens)>> = (0..PARTS).map(|_| Vec::new()).collect();
+            for (doc_lens, parts) in counted {
+                let base = lens.len() as u32;
+                lens.extend(doc_lens);
+                for (p, tokens) in parts.into_iter().enumerate() {
+                    by_part[p].push((base, tokens));
                 }
-            });
+            }
+            postings
+                .par_iter_mut()
+                .zip(by_part)
+                .for_each(|(map, docs)| {
+                    for (base, tokens) in docs {
+                        for (k, s, n) in tokens.short {
+                            map.short.entry(k).or_default().push(base + s, n);
+                        }
+                        for (k, s, n) in tokens.long {
+                            map.long.entry(k).or_default().push(base + s, n);
+                        }
+                    }
+                });
+        }
+        Ok(true)
+    })?;
+    if !counted {
+        return Ok(false);
     }
     if cancel() {
         return Ok(false);
@@ -743,32 +753,34 @@ fn write_pages(
         .iter()
         .map(|&l| K1 * (1.0 - B + B * l as f64 / avg))
         .collect();
-    let encoded: Vec<(String, String)> = postings
-        .into_par_iter()
-        .flat_map_iter(|part| {
-            let short = part.short.into_iter().map(|(n, l)| (Key::Short(n), l));
-            short.chain(part.long.into_iter().map(|(s, l)| (Key::Long(s), l)))
-        })
-        .map(|(t, list)| {
-            let df = list.df as f64;
-            let idf = (1.0 + (n_sections - df + 0.5) / (df + 0.5)).ln();
-            let mut s = String::with_capacity(list.bytes.len() * 3 / 2 + 8);
-            let mut prev = 0u32;
-            for (id, tf) in list.iter() {
-                let tf = tf as f64;
-                let w = idf * tf * (K1 + 1.0) / (tf + norms[id as usize]);
-                push_varint(&mut s, (id - prev) as u64);
-                // w ≥ 0: adding a half and truncating is `round`, without
-                // the libm call (a tenth of the encoding's time).
-                push_varint(&mut s, ((w * SCALE + 0.5) as u64).max(1));
-                prev = id;
-            }
-            drop(list);
-            // At its exact size: the encoded lists are held until every
-            // shard is written.
-            (t.text(), s.as_str().to_owned())
-        })
-        .collect();
+    let encoded: Vec<(String, String)> = crate::diag::timed("search encode", || {
+        postings
+            .into_par_iter()
+            .flat_map_iter(|part| {
+                let short = part.short.into_iter().map(|(n, l)| (Key::Short(n), l));
+                short.chain(part.long.into_iter().map(|(s, l)| (Key::Long(s), l)))
+            })
+            .map(|(t, list)| {
+                let df = list.df as f64;
+                let idf = (1.0 + (n_sections - df + 0.5) / (df + 0.5)).ln();
+                let mut s = String::with_capacity(list.bytes.len() * 3 / 2 + 8);
+                let mut prev = 0u32;
+                for (id, tf) in list.iter() {
+                    let tf = tf as f64;
+                    let w = idf * tf * (K1 + 1.0) / (tf + norms[id as usize]);
+                    push_varint(&mut s, (id - prev) as u64);
+                    // w ≥ 0: adding a half and truncating is `round`, without
+                    // the libm call (a tenth of the encoding's time).
+                    push_varint(&mut s, ((w * SCALE + 0.5) as u64).max(1));
+                    prev = id;
+                }
+                drop(list);
+                // At its exact size: the encoded lists are held until every
+                // shard is written.
+                (t.text(), s.as_str().to_owned())
+            })
+            .collect()
+    });
     let total: usize = encoded.iter().map(|(t, s)| t.len() + s.len() + 6).sum();
     let n_shards = total.div_ceil(SHARD_BYTES).max(1);
     let mut shards: Vec<BTreeMap<String, String>> = vec![BTreeMap::new(); n_shards];
@@ -779,16 +791,18 @@ fn write_pages(
     if cancel() {
         return Ok(false);
     }
-    shards
-        .into_par_iter()
-        .enumerate()
-        .try_for_each(|(i, shard)| {
-            sink(js_file(
-                &format!("search/terms-{i}.js"),
-                &format!("terms({i},"),
-                &shard,
-            ))
-        })?;
+    crate::diag::timed("search terms", || {
+        shards
+            .into_par_iter()
+            .enumerate()
+            .try_for_each(|(i, shard)| {
+                sink(js_file(
+                    &format!("search/terms-{i}.js"),
+                    &format!("terms({i},"),
+                    &shard,
+                ))
+            })
+    })?;
     // index.js stays small on a big archive: file names are implied by the
     // year and a count (docs-Y.js, docs-Y-2.js…), chunk and page sizes are
     // varints.
