@@ -442,11 +442,8 @@ impl Renderer<'_> {
             slipped: bool,
             text: &'a str,
         }
-        let entries: Vec<EntryView> = p
-            .entries
-            .iter()
-            .rev()
-            .map(|e| EntryView {
+        let entries = super::list_value(p.entries.par_iter().rev().map(|e| {
+            EntryView {
                 date: iso(e.date),
                 date_display: self.date_display(e.date),
                 week: e.week,
@@ -467,8 +464,8 @@ impl Renderer<'_> {
                 status_label: self.entry_status_label(e.status),
                 slipped: e.slipped,
                 text: &e.text,
-            })
-            .collect();
+            }
+        }));
         let page = url.as_str();
         // The slip (if any) behind each stated date, found by key: a scan
         // of all slips per plan was quadratic in a long-running project.
@@ -504,7 +501,7 @@ impl Renderer<'_> {
                 .map(|(n, c)| json!({"name": n, "class": c}))
                 .collect::<Vec<_>>(),
         );
-        ctx.insert("entries", &entries);
+        ctx.insert_value("entries", entries);
         ctx.insert("plans", &plans);
         ctx.insert("first_seen", &p.first_seen().map(|d| self.date_display(d)));
         self.render_streamed("project.html", &ctx, &url, sink)
