@@ -443,8 +443,8 @@ impl<'a> Renderer<'a> {
             .iter()
             .filter(|p| p.doc.meta.date.is_some())
             .collect();
-        // Typed, serialised once by `insert`: on a large archive this list
-        // is most of the page.
+        // Typed, serialised once: on a large archive this list is most of
+        // the page.
         #[derive(serde::Serialize)]
         struct Month<'a> {
             month: u32,
@@ -457,11 +457,13 @@ impl<'a> Renderer<'a> {
             count: usize,
             months: Vec<Month<'a>>,
         }
-        let mut years: Vec<Year> = Vec::new();
-        // Newest first: the archive is read from the top.
+        // Newest first: the archive is read from the top. Grouped first,
+        // then each year's entries made and turned into template values on
+        // all cores (`list_value`): `serve` re-renders this page whenever a
+        // headline figure changes.
         let mut by_year: std::collections::BTreeMap<
             i32,
-            std::collections::BTreeMap<u32, Vec<ListItem>>,
+            std::collections::BTreeMap<u32, Vec<&Page>>,
         > = Default::default();
         for p in &dated {
             let d = p.doc.meta.date.unwrap_or_default();
@@ -470,31 +472,31 @@ impl<'a> Renderer<'a> {
                 .or_default()
                 .entry(d.month())
                 .or_default()
-                .push(self.list_item(p));
+                .push(p);
         }
-        for (year, months) in by_year.into_iter().rev() {
+        let by_year: Vec<_> = by_year.into_iter().rev().collect();
+        let years = list_value(by_year.into_par_iter().map(|(year, months)| {
             let count: usize = months.values().map(Vec::len).sum();
             let months: Vec<Month> = months
                 .into_iter()
                 .rev()
-                .map(|(month, mut reports)| {
-                    reports.reverse();
+                .map(|(month, pages)| {
                     let label = NaiveDate::from_ymd_opt(year, month, 1)
                         .map(|d| d.format(self.theme.string("month_format")).to_string())
                         .unwrap_or_default();
                     Month {
                         month,
                         label,
-                        reports,
+                        reports: pages.iter().rev().map(|p| self.list_item(p)).collect(),
                     }
                 })
                 .collect();
-            years.push(Year {
+            Year {
                 year,
                 count,
                 months,
-            });
-        }
+            }
+        }));
         let undated: Vec<ListItem> = self
             .site
             .reports
@@ -507,7 +509,7 @@ impl<'a> Renderer<'a> {
             item.toc = p.rendered.toc();
             item
         });
-        ctx.insert("years", &years);
+        ctx.insert_value("years", years);
         ctx.insert("undated", &undated);
         ctx.insert("latest", &latest);
         ctx.insert("total", &self.site.reports.len());
