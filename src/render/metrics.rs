@@ -225,8 +225,9 @@ impl Renderer<'_> {
         let url = self.series_url(s);
         let mut ctx = self.base_context(&url, "metrics");
         // Typed rows, each made into a template value once (a `json!` per
-        // row would be built, then copied by `insert`), on all cores: on a
-        // long series this table is most of the page's cost.
+        // row would be built, then copied by `insert`), on all cores
+        // (`list_value`): on a long series this table is most of the
+        // page's cost.
         #[derive(serde::Serialize)]
         struct Row<'a> {
             date: String,
