@@ -870,7 +870,7 @@ pub struct ViewChanges {
 /// template value on whichever core is free: the same value
 /// `Context::insert` makes of the list. On a 10,000-reading series, making
 /// and converting the rows took as long as rendering them (17 ms and 17
-/// ms), all on the core that had the page. It helps where a core would
+/// ms), all on the core that had the page. It is for a core that would
 /// otherwise wait (the largest project page is a big build's last job);
 /// where both are busy, as during `serve`'s figure edit, it moves work
 /// without saving any.
