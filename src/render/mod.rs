@@ -879,8 +879,6 @@ fn list_value<R: serde::Serialize>(items: impl IndexedParallelIterator<Item = R>
     tera::Value::from(values)
 }
 
-/// Where rendered files go: written to disk by `chronicle build`, kept in
-/// memory by `check` and `serve`. Called from many threads at once.
 /// The indices `only` lists, or every index below `len` when it lists
 /// none: the aggregate renderers take either a subset (`serve`) or all.
 fn listed_or_all(only: Option<&[usize]>, len: usize) -> std::borrow::Cow<'_, [usize]> {
@@ -890,6 +888,8 @@ fn listed_or_all(only: Option<&[usize]>, len: usize) -> std::borrow::Cow<'_, [us
     }
 }
 
+/// Where rendered files go: written to disk by `chronicle build`, kept in
+/// memory by `check` and `serve`. Called from many threads at once.
 pub type Sink<'s> = &'s (dyn Fn(OutFile) -> Result<(), Diagnostic> + Sync);
 
 /// Runs a render into memory.

@@ -685,7 +685,7 @@ fn write_pages(
     let mut lens: Vec<u32> = Vec::new();
     let mut postings: Vec<ByKey<Postings>> = (0..PARTS).map(|_| ByKey::default()).collect();
     // Stopped (`Ok(false)`) when `cancel` says so between batches.
-    let counted = crate::diag::timed("search postings", || -> Result<bool, Diagnostic> {
+    let complete = crate::diag::timed("search postings", || -> Result<bool, Diagnostic> {
         for batch in docs.chunks(256) {
             if cancel() {
                 return Ok(false);
@@ -739,7 +739,7 @@ fn write_pages(
         }
         Ok(true)
     })?;
-    if !counted {
+    if !complete {
         return Ok(false);
     }
     if cancel() {
