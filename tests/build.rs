@@ -209,17 +209,54 @@ fn a_build_writes_what_the_in_memory_build_renders() {
 }
 
 #[test]
-fn metrics_json_made_in_parallel_is_the_streamed_file() {
-    // `serve` writes data/metrics.json series by series on every core and
-    // joins them; a build streams it. Both must be the same bytes.
-    let (_tmp, out, built) = generated_both_ways(&["--reports", "30", "--seed", "5"]);
-    let streamed = std::fs::read(out.join("data/metrics.json")).unwrap();
-    assert!(built.site.metrics.len() > 1, "several series to join");
-    let joined = chronicle::render::data::metrics_json(&built.site).unwrap();
-    assert_eq!(joined.path, std::path::Path::new("data/metrics.json"));
-    assert!(
-        joined.bytes == streamed,
-        "{}",
-        String::from_utf8_lossy(&joined.bytes[..400.min(joined.bytes.len())])
+fn metric_data_files_from_kept_parts_are_the_built_files() {
+    // `serve` makes data/metrics.json and data/metrics.csv from each
+    // series' part, made on every core and kept for the next edit; a build
+    // streams them. Both must be the same bytes, before and after an edit.
+    use chronicle::render::data::{metrics_files, SeriesParts};
+    let (_tmp, out, mut built) = generated_both_ways(&["--reports", "30", "--seed", "5"]);
+    let n = built.site.metrics.len();
+    assert!(n > 1, "several series to join");
+    let same = |f: &chronicle::render::OutFile, want: &[u8]| {
+        assert!(
+            f.bytes == want,
+            "{} differs: {}",
+            f.path.display(),
+            String::from_utf8_lossy(&f.bytes[..400.min(f.bytes.len())])
+        );
+    };
+    let parts = SeriesParts::default();
+    let [json, csv] = metrics_files(&built.site, &parts).unwrap();
+    assert_eq!(json.path, std::path::Path::new("data/metrics.json"));
+    assert_eq!(csv.path, std::path::Path::new("data/metrics.csv"));
+    same(
+        &json,
+        &std::fs::read(out.join("data/metrics.json")).unwrap(),
+    );
+    same(&csv, &std::fs::read(out.join("data/metrics.csv")).unwrap());
+    assert_eq!(parts.reused(), 0, "nothing kept yet");
+
+    // A figure edited in one series: its part is made again, the others'
+    // are reused, and the files are what a build of the edited site makes.
+    built.site.metrics[1].points[0].value += 1.5;
+    let [json, csv] = metrics_files(&built.site, &parts).unwrap();
+    assert_eq!(parts.reused(), n - 1);
+    let [fresh_json, fresh_csv] = metrics_files(&built.site, &SeriesParts::default()).unwrap();
+    same(&json, &fresh_json.bytes);
+    same(&csv, &fresh_csv.bytes);
+    same(
+        &csv,
+        &chronicle::render::data::metrics_csv(&built.site).bytes,
+    );
+    let streamed = std::sync::Mutex::new(Vec::new());
+    chronicle::render::data::metrics_json_to(&built.site, &|f| {
+        streamed.lock().unwrap().extend_from_slice(&f.bytes);
+        Ok(())
+    })
+    .unwrap();
+    same(&json, &streamed.into_inner().unwrap());
+    assert_ne!(
+        fresh_json.bytes,
+        std::fs::read(out.join("data/metrics.json")).unwrap()
     );
 }

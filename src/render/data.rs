@@ -3,6 +3,7 @@
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -270,44 +271,117 @@ pub fn metrics_json_to(site: &Site, sink: super::Sink) -> Result<(), Diagnostic>
     pretty_to(METRICS_JSON, &metrics_body(site), sink)
 }
 
-/// `metrics_json_to`'s file, each series serialised on a core of its
-/// own and the file made whole: for `serve` after a figure edit, where a
-/// long series' data file was the slowest output (a build streams it
-/// instead, to hold less). The same bytes: serde_json's pretty printer
-/// indents a nested value by two spaces a level, and no JSON string holds
-/// a raw newline, so each series' own pretty form indented by two levels
-/// is its part of the whole.
-pub fn metrics_json(site: &Site) -> Result<OutFile, Diagnostic> {
-    use rayon::prelude::*;
-    let err =
-        |e: serde_json::Error| Diagnostic::error(METRICS_JSON, None, format!("cannot write: {e}"));
-    if site.metrics.is_empty() {
-        // `[]`, not a list with nothing between its lines.
-        let bytes = pretty_vec(&metrics_body(site)).map_err(err)?;
-        return Ok(OutFile::new(METRICS_JSON, bytes));
-    }
-    let parts = site
-        .metrics
-        .par_iter()
-        .map(|s| pretty_vec(&series_view(s)))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(err)?;
-    let mut out = Vec::with_capacity(parts.iter().map(|p| p.len() * 11 / 10).sum::<usize>() + 32);
-    out.extend_from_slice(b"{\n  \"metrics\": [\n");
-    for (i, part) in parts.iter().enumerate() {
-        if i > 0 {
-            out.extend_from_slice(b",\n");
+/// Each series' parts of `data/metrics.json` and `data/metrics.csv`, kept
+/// by `serve` from one edit to the next with the series they were made
+/// from. A figure edit changes one series; the others' parts are reused
+/// rather than made again (on a long archive, these two files were a
+/// third of a figure edit's rendering). A part is reused only for a series
+/// equal to the one it was made from, so the files are always exactly
+/// what a build writes.
+#[derive(Default)]
+pub struct SeriesParts {
+    parts: std::sync::Mutex<std::collections::HashMap<String, Arc<Part>>>,
+    reused: std::sync::atomic::AtomicUsize,
+}
+
+/// One series' parts: its JSON object as it sits in the file (indented two
+/// levels), its CSV rows.
+struct Part {
+    series: crate::site::Series,
+    json: Vec<u8>,
+    csv: String,
+}
+
+impl SeriesParts {
+    /// The parts of every series of `site`, in order: kept ones where the
+    /// series is unchanged, the rest made on all cores. Afterwards only the
+    /// parts of `site`'s series are kept.
+    fn of(&self, site: &Site) -> serde_json::Result<Vec<Arc<Part>>> {
+        use rayon::prelude::*;
+        let kept = std::mem::take(&mut *self.parts.lock().unwrap_or_else(|e| e.into_inner()));
+        let parts = site
+            .metrics
+            .par_iter()
+            .map(|s| match kept.get(&s.id) {
+                Some(p) if p.series == *s => Ok(Arc::clone(p)),
+                _ => Part::of(s).map(Arc::new),
+            })
+            .collect::<serde_json::Result<Vec<_>>>()?;
+        let reused = (site.metrics.iter().zip(&parts))
+            .filter(|(s, p)| kept.get(&s.id).is_some_and(|k| Arc::ptr_eq(k, p)))
+            .count();
+        self.reused
+            .store(reused, std::sync::atomic::Ordering::Relaxed);
+        let mut map = self.parts.lock().unwrap_or_else(|e| e.into_inner());
+        for (s, p) in site.metrics.iter().zip(&parts) {
+            map.insert(s.id.clone(), Arc::clone(p));
         }
-        out.extend_from_slice(b"    ");
-        for line in part.split_inclusive(|&b| b == b'\n') {
-            out.extend_from_slice(line);
+        Ok(parts)
+    }
+
+    /// How many series' parts the last `metrics_files` reused.
+    pub fn reused(&self) -> usize {
+        self.reused.load(std::sync::atomic::Ordering::Relaxed)
+    }
+}
+
+impl Part {
+    fn of(s: &crate::site::Series) -> serde_json::Result<Self> {
+        // serde_json's pretty printer indents a nested value by two spaces
+        // a level, and no JSON string holds a raw newline, so the series'
+        // own pretty form indented by two levels is its part of the whole.
+        let alone = pretty_vec(&series_view(s))?;
+        let mut json = Vec::with_capacity(alone.len() * 11 / 10 + 4);
+        json.extend_from_slice(b"    ");
+        for line in alone.split_inclusive(|&b| b == b'\n') {
+            json.extend_from_slice(line);
             if line.ends_with(b"\n") {
-                out.extend_from_slice(b"    ");
+                json.extend_from_slice(b"    ");
             }
         }
+        let mut csv = String::new();
+        csv_rows(&mut csv, s);
+        Ok(Part {
+            series: s.clone(),
+            json,
+            csv,
+        })
     }
-    out.extend_from_slice(b"\n  ]\n}");
-    Ok(OutFile::new(METRICS_JSON, out))
+}
+
+/// `metrics_json_to`'s file and `metrics_csv`'s, whole, from each series'
+/// parts: for `serve` after a figure edit, where a long series' data files
+/// were among the slowest outputs (a build streams the JSON instead, to
+/// hold less). The same bytes.
+pub fn metrics_files(site: &Site, cache: &SeriesParts) -> Result<[OutFile; 2], Diagnostic> {
+    let err =
+        |e: serde_json::Error| Diagnostic::error(METRICS_JSON, None, format!("cannot write: {e}"));
+    let parts = cache.of(site).map_err(err)?;
+    let json = if parts.is_empty() {
+        // `[]`, not a list with nothing between its lines.
+        pretty_vec(&metrics_body(site)).map_err(err)?
+    } else {
+        let mut out =
+            Vec::with_capacity(parts.iter().map(|p| p.json.len() + 2).sum::<usize>() + 32);
+        out.extend_from_slice(b"{\n  \"metrics\": [\n");
+        for (i, part) in parts.iter().enumerate() {
+            if i > 0 {
+                out.extend_from_slice(b",\n");
+            }
+            out.extend_from_slice(&part.json);
+        }
+        out.extend_from_slice(b"\n  ]\n}");
+        out
+    };
+    let mut csv = String::with_capacity(parts.iter().map(|p| p.csv.len()).sum::<usize>() + 64);
+    csv.push_str(CSV_HEADER);
+    for part in &parts {
+        csv.push_str(&part.csv);
+    }
+    Ok([
+        OutFile::new(METRICS_JSON, json),
+        OutFile::new(METRICS_CSV, csv),
+    ])
 }
 
 /// Appends a CSV field, quoted when it needs it (RFC 4180).
@@ -321,34 +395,43 @@ fn push_csv(out: &mut String, s: &str) {
     }
 }
 
-/// `data/metrics.csv`: one row per point, for spreadsheets. Starts with a
-/// UTF-8 BOM so Excel opens the Chinese names correctly.
+const METRICS_CSV: &str = "data/metrics.csv";
+
+/// The first line of `data/metrics.csv`, after a UTF-8 BOM so Excel opens
+/// the Chinese names correctly.
+const CSV_HEADER: &str = "\u{feff}metric_id,metric,unit,group,date,week,value,target,report\n";
+
+/// `data/metrics.csv`: one row per point, for spreadsheets.
 pub fn metrics_csv(site: &Site) -> OutFile {
-    use std::fmt::Write;
-    let mut out =
-        String::from("\u{feff}metric_id,metric,unit,group,date,week,value,target,report\n");
+    let mut out = String::from(CSV_HEADER);
     for s in &site.metrics {
-        // What every row of the series starts with, made once: a series
-        // can have thousands of rows.
-        let mut head = String::new();
-        for f in [&s.id, &s.name, &s.unit, &s.group] {
-            push_csv(&mut head, f);
-            head.push(',');
-        }
-        let target = s.target.map(|t| t.to_string()).unwrap_or_default();
-        for p in &s.points {
-            out.push_str(&head);
-            out.push_str(&iso(p.date));
-            out.push(',');
-            if let Some(w) = p.week {
-                let _ = write!(out, "{w}");
-            }
-            let _ = write!(out, ",{},{target},", p.value);
-            push_csv(&mut out, &p.url);
-            out.push('\n');
-        }
+        csv_rows(&mut out, s);
     }
-    OutFile::new("data/metrics.csv", out)
+    OutFile::new(METRICS_CSV, out)
+}
+
+/// A series' rows of `data/metrics.csv`.
+fn csv_rows(out: &mut String, s: &crate::site::Series) {
+    use std::fmt::Write;
+    // What every row of the series starts with, made once: a series can
+    // have thousands of rows.
+    let mut head = String::new();
+    for f in [&s.id, &s.name, &s.unit, &s.group] {
+        push_csv(&mut head, f);
+        head.push(',');
+    }
+    let target = s.target.map(|t| t.to_string()).unwrap_or_default();
+    for p in &s.points {
+        out.push_str(&head);
+        out.push_str(&iso(p.date));
+        out.push(',');
+        if let Some(w) = p.week {
+            let _ = write!(out, "{w}");
+        }
+        let _ = write!(out, ",{},{target},", p.value);
+        push_csv(out, &p.url);
+        out.push('\n');
+    }
 }
 
 /// `data/incidents.json`: the incident log, newest first. `report` is the

@@ -187,6 +187,9 @@ pub struct Renderer<'a> {
     /// The theme's `week_prefix` and `week_suffix` (`第`, `周`), looked up
     /// once: every row of a long table has a week label.
     week_words: (&'a str, &'a str),
+    /// `serve`'s series parts of the metric data files, kept between edits
+    /// (`with_series_parts`).
+    series_parts: Option<&'a data::SeriesParts>,
 }
 
 impl<'a> Renderer<'a> {
@@ -214,6 +217,7 @@ impl<'a> Renderer<'a> {
             project_links: Default::default(),
             date_items: theme.date_items(),
             week_words: (theme.string("week_prefix"), theme.string("week_suffix")),
+            series_parts: None,
         };
         let c = &site.config;
         let mut base = Context::new();
@@ -224,6 +228,30 @@ impl<'a> Renderer<'a> {
         r.base = base;
         r.project_links = r.project_links();
         r
+    }
+
+    /// Makes the metric data files from `parts`, reusing those of series
+    /// that did not change since they were kept (`data::SeriesParts`).
+    pub fn with_series_parts(mut self, parts: &'a data::SeriesParts) -> Self {
+        self.series_parts = Some(parts);
+        self
+    }
+
+    /// `data/metrics.json` and `data/metrics.csv` whole, from `serve`'s
+    /// kept parts (or from new ones).
+    fn metrics_files_to(&self, sink: Sink) -> Result<(), Diagnostic> {
+        let fresh;
+        let parts = match self.series_parts {
+            Some(p) => p,
+            None => {
+                fresh = data::SeriesParts::default();
+                &fresh
+            }
+        };
+        let [json, csv] =
+            crate::diag::timed("metric data", || data::metrics_files(self.site, parts))?;
+        sink(json)?;
+        sink(csv)
     }
 
     /// `第16周` / `Week 16`, computed here rather than by a template macro
@@ -653,8 +681,16 @@ impl<'a> Renderer<'a> {
             &|| crate::diag::timed("metric pages", || self.metric_pages(sink, None)),
             &|| crate::diag::timed("incident pages", || self.incident_pages(sink)),
             &|| data::incidents_json_to(self.site, sink),
-            &|| data::metrics_json_to(self.site, sink),
-            &|| sink(data::metrics_csv(self.site)),
+            // `serve` keeps each series' part of these for the next edit;
+            // a build streams them, holding less.
+            &|| match self.series_parts {
+                Some(_) => self.metrics_files_to(sink),
+                None => data::metrics_json_to(self.site, sink),
+            },
+            &|| match self.series_parts {
+                Some(_) => Ok(()),
+                None => sink(data::metrics_csv(self.site)),
+            },
         ];
         jobs.par_iter().with_max_len(1).try_for_each(|job| job())
     }
@@ -670,29 +706,15 @@ impl<'a> Renderer<'a> {
                 if changed.series.is_empty() {
                     return Ok(());
                 }
+                // Side by side: the data files of a long series were most
+                // of a figure edit's time in `serve`.
                 let (pages, data) = rayon::join(
                     || {
                         crate::diag::timed("metric pages", || {
                             self.metric_pages(sink, Some(&changed.series))
                         })
                     },
-                    || {
-                        // Side by side: the data files of a long series
-                        // are most of a figure edit's time in `serve`.
-                        let (json, csv) = rayon::join(
-                            || {
-                                crate::diag::timed("metrics.json", || {
-                                    sink(data::metrics_json(self.site)?)
-                                })
-                            },
-                            || {
-                                crate::diag::timed("metrics.csv", || {
-                                    sink(data::metrics_csv(self.site))
-                                })
-                            },
-                        );
-                        json.and(csv)
-                    },
+                    || self.metrics_files_to(sink),
                 );
                 pages.and(data)
             };

@@ -53,6 +53,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::content::{self, Doc, Weeks};
 use crate::diag::{self, Diagnostic};
+use crate::render::data::SeriesParts;
 use crate::render::{HomeParts, OutFile, Renderer, ViewChanges};
 use crate::site::incidents::Entry as IncidentEntry;
 use crate::site::metrics::Series;
@@ -144,6 +145,8 @@ struct State {
     /// The last walk of the content folder, reused when the watcher named
     /// every change (`Engine::update_pages_named`).
     listing: Option<Arc<Listing>>,
+    /// Each series' part of the metric data files, for the next edit.
+    series_parts: SeriesParts,
 }
 
 /// The content folder's Markdown files and what walking it found wrong.
@@ -374,6 +377,7 @@ impl Engine {
                     diags: Vec::new(),
                     view_keys: Vec::new(),
                     listing: None,
+                    series_parts: SeriesParts::default(),
                 }
             }
         };
@@ -649,7 +653,7 @@ impl Engine {
         // incident), the pages whose view inputs changed and the aggregate
         // outputs of the changed series and projects. Otherwise the pages
         // around the edit. The home page always.
-        let renderer = Renderer::new(&site, &st.setup.theme);
+        let renderer = Renderer::new(&site, &st.setup.theme).with_series_parts(&st.series_parts);
         stats.lap("views", &mut t);
         let changes = match &old_views {
             Some(old) if facts_moved && !order_moved && !relink => {
