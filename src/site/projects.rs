@@ -375,63 +375,84 @@ pub fn build(reports: &[Page], config: &Config, diags: &mut Vec<Diagnostic>) -> 
     // One string per report page for all the entries that link to it.
     let urls: Vec<Arc<str>> = reports.iter().map(|r| r.doc.url.as_str().into()).collect();
     projects.par_iter_mut().zip(placed).for_each(|(p, placed)| {
-        let mut entries: Vec<Entry> = Vec::with_capacity(placed.len());
         // Two updates in one report make one entry: `placed` is in report
-        // order, so they are next to each other.
-        for run in placed.chunk_by(|a, b| a.0 == b.0) {
-            let (i, k, date) = run[0];
-            let mut e = entry_of(reports, &urls[i], i, &reports[i].facts.projects[k], date);
-            let more: Vec<&Update> = run[1..]
-                .iter()
-                .map(|&(i, k, _)| &reports[i].facts.projects[k])
-                .collect();
-            merge(&mut e, &more);
-            entries.push(e);
-        }
-        p.entries = entries;
+        // order, so they are next to each other. Split on every core within
+        // a project too: a long-running one has an entry a week for years,
+        // and alone it was most of this step.
+        p.entries = placed
+            .par_chunk_by(|a, b| a.0 == b.0)
+            .map(|run| {
+                let (i, k, date) = run[0];
+                let mut e = entry_of(reports, &urls[i], i, &reports[i].facts.projects[k], date);
+                let more: Vec<&Update> = run[1..]
+                    .iter()
+                    .map(|&(i, k, _)| &reports[i].facts.projects[k])
+                    .collect();
+                merge(&mut e, &more);
+                e
+            })
+            .collect();
     });
 
     let last_date = reports.iter().filter_map(|r| r.doc.meta.date).max();
-    for p in &mut projects {
-        p.aliases.retain(|a| *a != p.name);
-        find_slips(p);
-        let last = p.entries.last();
-        let done = last.is_some_and(|e| e.status == Some(Status::Done));
-        let quiet_weeks = match (last_date, p.last_seen()) {
-            (Some(a), Some(b)) => (a - b).num_days() / 7,
-            _ => 0,
-        };
-        p.status = if done {
-            ProjectStatus::Done
-        } else if quiet_weeks >= pc.stalled_after_weeks as i64 {
-            ProjectStatus::Stalled
-        } else {
-            ProjectStatus::Active
-        };
-        p.risk = last.is_some_and(|e| e.status == Some(Status::Risk));
-        // The latest plan that is past by the newest report, and not done.
-        if !done {
-            if let (Some(today), Some(e)) = (last_date, last) {
-                p.overdue = e
-                    .planned
-                    .iter()
-                    .filter(|x| x.date < today)
-                    .max_by_key(|x| x.date)
-                    .cloned();
-            }
+    // Each project settled on a core of its own; the findings then in
+    // project order, as one loop gave them.
+    let found: Vec<Vec<Diagnostic>> = projects
+        .par_iter_mut()
+        .map(|p| settle(p, reports, pc, last_date))
+        .collect();
+    diags.extend(found.into_iter().flatten());
+    projects
+}
+
+/// A project's slips, status, risk and overdue plan once its entries are
+/// in, and the findings about how it was matched.
+fn settle(
+    p: &mut Project,
+    reports: &[Page],
+    pc: &crate::config::ProjectsConfig,
+    last_date: Option<NaiveDate>,
+) -> Vec<Diagnostic> {
+    p.aliases.retain(|a| *a != p.name);
+    find_slips(p);
+    let last = p.entries.last();
+    let done = last.is_some_and(|e| e.status == Some(Status::Done));
+    let quiet_weeks = match (last_date, p.last_seen()) {
+        (Some(a), Some(b)) => (a - b).num_days() / 7,
+        _ => 0,
+    };
+    p.status = if done {
+        ProjectStatus::Done
+    } else if quiet_weeks >= pc.stalled_after_weeks as i64 {
+        ProjectStatus::Stalled
+    } else {
+        ProjectStatus::Active
+    };
+    p.risk = last.is_some_and(|e| e.status == Some(Status::Risk));
+    // The latest plan that is past by the newest report, and not done.
+    if !done {
+        if let (Some(today), Some(e)) = (last_date, last) {
+            p.overdue = e
+                .planned
+                .iter()
+                .filter(|x| x.date < today)
+                .max_by_key(|x| x.date)
+                .cloned();
         }
-        for m in &p.matches {
-            diags.push(Diagnostic::warning(
+    }
+    p.matches
+        .iter()
+        .map(|m| {
+            Diagnostic::warning(
                 &reports[m.report].doc.source,
                 reports[m.report].facts.projects.iter().find(|u| *u.name == *m.name).map(|u| u.line),
                 format!(
                     "project `{}` matched to `{}` by similarity ({:.2}); confirm with [projects.aliases] \"{}\" = \"{}\", or keep them apart with \"{}\" = \"{}\"",
                     m.name, m.project, m.score, m.name, m.project, m.name, m.name
                 ),
-            ));
-        }
-    }
-    projects
+            )
+        })
+        .collect()
 }
 
 /// A slip: the same milestone (上线, 投产…) planned for a later date than
