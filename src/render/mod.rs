@@ -706,8 +706,8 @@ impl<'a> Renderer<'a> {
                 if changed.series.is_empty() {
                     return Ok(());
                 }
-                // Side by side: the data files of a long series were most
-                // of a figure edit's time in `serve`.
+                // The series' pages beside the data files, which `serve`
+                // joins from the parts it kept (`with_series_parts`).
                 let (pages, data) = rayon::join(
                     || {
                         crate::diag::timed("metric pages", || {
