@@ -78,6 +78,10 @@ enum Kind {
 struct Matcher {
     /// Section names, normalised (see `text::norm`).
     sections: Vec<String>,
+    /// A searcher for each of them, built once: `str::contains` sets one
+    /// up on every call, and nearly every line of a report is checked
+    /// against every name (`label_line`).
+    finders: Vec<memchr::memmem::Finder<'static>>,
     /// The longest section name, in characters.
     longest: usize,
     cause: Option<Regex>,
@@ -135,6 +139,10 @@ impl Matcher {
             .filter(|s| !s.is_empty())
             .collect();
         Self {
+            finders: sections
+                .iter()
+                .map(|k| memchr::memmem::Finder::new(k.as_bytes()).into_owned())
+                .collect(),
             longest: sections
                 .iter()
                 .map(|k| k.chars().count())
@@ -148,8 +156,16 @@ impl Matcher {
     }
 
     fn names_incidents(&self, heading: &str) -> bool {
-        let h = norm(heading);
-        self.sections.iter().any(|k| h.contains(k.as_str()))
+        self.first_name_in(&norm(heading)).is_some()
+    }
+
+    /// The first section name (in the config's order) that `h` contains.
+    fn first_name_in(&self, h: &str) -> Option<&str> {
+        let i = self
+            .finders
+            .iter()
+            .position(|f| f.find(h.as_bytes()).is_some())?;
+        Some(self.sections[i].as_str())
     }
 
     /// Cause and action labels in `s`, in order, without overlaps:
@@ -218,7 +234,7 @@ impl Matcher {
             None => (stripped, first_end),
         };
         let h = norm(head);
-        let k = self.sections.iter().find(|k| h.contains(k.as_str()))?;
+        let k = self.first_name_in(&h)?;
         // A name with a few words around it, not a sentence.
         if h.chars().count() > k.chars().count() + 8 || head.contains(['，', '。', ',']) {
             return None;
