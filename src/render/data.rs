@@ -18,6 +18,42 @@ use crate::site::Site;
 // field was most of the cost of `data/` on a large archive. Fields are in
 // alphabetical order, the order the files have always had.
 
+/// A date as chrono's own `Serialize` writes it (`2023-04-28`), made
+/// without `fmt`: chrono's goes through `Display` and serde_json's
+/// `collect_str`, which escapes each piece it is handed, and the data files
+/// of a big archive hold hundreds of thousands of dates. Years outside
+/// 0–9999 (`+10000-01-01`) go the way chrono's does.
+#[derive(Clone, Copy)]
+struct Day(NaiveDate);
+
+impl Serialize for Day {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use chrono::Datelike;
+        let y = self.0.year();
+        if !(0..=9999).contains(&y) {
+            return self.0.serialize(s);
+        }
+        let (y, m, d) = (y as u32, self.0.month(), self.0.day());
+        let digit = |n: u32| b'0' + (n % 10) as u8;
+        let text = [
+            digit(y / 1000),
+            digit(y / 100),
+            digit(y / 10),
+            digit(y),
+            b'-',
+            digit(m / 10),
+            digit(m),
+            b'-',
+            digit(d / 10),
+            digit(d),
+        ];
+        match std::str::from_utf8(&text) {
+            Ok(t) => s.serialize_str(t),
+            Err(_) => self.0.serialize(s),
+        }
+    }
+}
+
 /// Pretty JSON (the files are meant to be read and diffed as well as
 /// parsed), streamed to `sink` in parts: every one grows with the archive
 /// (at 10,000 reports `projects.json` is 100 MB), and none is ever in
@@ -167,7 +203,7 @@ where
 #[derive(Serialize)]
 struct ReportView<'a> {
     daily: Vec<&'a str>,
-    date: Option<NaiveDate>,
+    date: Option<Day>,
     source: Cow<'a, str>,
     tags: &'a [String],
     title: &'a str,
@@ -193,7 +229,7 @@ pub fn reports_json_to(site: &Site, sink: super::Sink) -> Result<(), Diagnostic>
                     .iter()
                     .map(|&j| site.dailies[j].doc.url.as_str())
                     .collect(),
-                date: d.meta.date,
+                date: d.meta.date.map(Day),
                 source: d.source.to_string_lossy(),
                 tags: &d.meta.tags,
                 title: d.title(),
@@ -216,7 +252,7 @@ pub fn reports_json_to(site: &Site, sink: super::Sink) -> Result<(), Diagnostic>
 #[derive(Serialize)]
 struct PointView<'a> {
     anchor: &'a str,
-    date: NaiveDate,
+    date: Day,
     report: &'a str,
     value: f64,
     week: Option<u32>,
@@ -247,7 +283,7 @@ fn series_view(s: &crate::site::Series) -> SeriesView<'_> {
             .iter()
             .map(|p| PointView {
                 anchor: &p.anchor,
-                date: p.date,
+                date: Day(p.date),
                 report: &p.url,
                 value: p.value,
                 week: p.week,
@@ -442,12 +478,12 @@ pub fn incidents_json_to(site: &Site, sink: super::Sink) -> Result<(), Diagnosti
         action: &'a Option<String>,
         anchor: &'a str,
         cause: &'a Option<String>,
-        date: Option<NaiveDate>,
+        date: Option<Day>,
         id: &'a str,
         impact: &'a Option<String>,
         line: usize,
         report: &'a str,
-        report_date: Option<NaiveDate>,
+        report_date: Option<Day>,
         source: Cow<'a, str>,
         summary: &'a str,
         text: &'a str,
@@ -465,12 +501,12 @@ pub fn incidents_json_to(site: &Site, sink: super::Sink) -> Result<(), Diagnosti
                 action: &i.action,
                 anchor: &i.anchor,
                 cause: &i.cause,
-                date: i.date,
+                date: i.date.map(Day),
                 id: &e.id,
                 impact: &i.impact,
                 line: i.line,
                 report: &p.doc.url,
-                report_date: p.doc.meta.date,
+                report_date: p.doc.meta.date.map(Day),
                 source: p.doc.source.to_string_lossy(),
                 summary: &i.summary,
                 text: &i.text,
@@ -499,23 +535,23 @@ pub fn projects_json_to(
     use crate::site::projects::ProjectStatus;
     #[derive(Serialize)]
     struct Overdue<'a> {
-        date: NaiveDate,
+        date: Day,
         text: &'a str,
         what: &'a str,
     }
     #[derive(Serialize)]
     struct Slip<'a> {
-        from: NaiveDate,
+        from: Day,
         from_text: &'a str,
         report: &'a str,
         text: String,
-        to: NaiveDate,
+        to: Day,
         to_text: &'a str,
         what: &'a str,
     }
     #[derive(Serialize)]
     struct Planned<'a> {
-        date: NaiveDate,
+        date: Day,
         intent: &'a Option<String>,
         nested: bool,
         text: &'a str,
@@ -524,7 +560,7 @@ pub fn projects_json_to(
     #[derive(Serialize)]
     struct Entry<'a> {
         anchor: &'a str,
-        date: NaiveDate,
+        date: Day,
         name: &'a str,
         parts: &'a BTreeMap<String, f64>,
         planned: Vec<Planned<'a>>,
@@ -540,9 +576,9 @@ pub fn projects_json_to(
     struct Project<'a> {
         aliases: &'a [String],
         entries: Vec<Entry<'a>>,
-        first_seen: Option<NaiveDate>,
+        first_seen: Option<Day>,
         id: &'a str,
-        last_seen: Option<NaiveDate>,
+        last_seen: Option<Day>,
         name: &'a str,
         overdue: Option<Overdue<'a>>,
         risk: bool,
@@ -559,14 +595,14 @@ pub fn projects_json_to(
                 .iter()
                 .map(|e| Entry {
                     anchor: &e.anchor,
-                    date: e.date,
+                    date: Day(e.date),
                     name: &e.name,
                     parts: &e.parts,
                     planned: e
                         .planned
                         .iter()
                         .map(|pl| Planned {
-                            date: pl.date,
+                            date: Day(pl.date),
                             intent: &pl.intent,
                             nested: pl.nested,
                             text: &pl.text,
@@ -582,12 +618,12 @@ pub fn projects_json_to(
                     week: e.week,
                 })
                 .collect(),
-            first_seen: p.first_seen(),
+            first_seen: p.first_seen().map(Day),
             id: &p.id,
-            last_seen: p.last_seen(),
+            last_seen: p.last_seen().map(Day),
             name: &p.name,
             overdue: p.overdue.as_ref().map(|o| Overdue {
-                date: o.date,
+                date: Day(o.date),
                 text: &o.text,
                 what: &o.what,
             }),
@@ -597,11 +633,11 @@ pub fn projects_json_to(
                 .slips
                 .iter()
                 .map(|s| Slip {
-                    from: s.from,
+                    from: Day(s.from),
                     from_text: &s.from_text,
                     report: &site.reports[s.report].doc.url,
                     text: s.describe(),
-                    to: s.to,
+                    to: Day(s.to),
                     to_text: &s.to_text,
                     what: &s.what,
                 })
@@ -620,9 +656,38 @@ pub fn projects_json_to(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::Datelike;
 
     fn pretty(v: &serde_json::Value) -> String {
         String::from_utf8(pretty_vec(v).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn days_are_written_as_chrono_writes_dates() {
+        let mut dates: Vec<NaiveDate> = [(2023, 4, 28), (1, 1, 1), (0, 12, 31), (9999, 12, 31)]
+            .iter()
+            .filter_map(|&(y, m, d)| NaiveDate::from_ymd_opt(y, m, d))
+            .collect();
+        dates.extend([10000, -1, -44].map(|y| NaiveDate::from_ymd_opt(y, 3, 5).unwrap()));
+        let mut d = NaiveDate::from_ymd_opt(1999, 12, 25).unwrap();
+        while d.year() < 2001 {
+            dates.push(d);
+            d = d.succ_opt().unwrap();
+        }
+        for d in dates {
+            let ours = serde_json::to_string(&Day(d)).unwrap();
+            assert_eq!(ours, serde_json::to_string(&d).unwrap());
+            assert_eq!(
+                serde_json::to_string(&Some(Day(d))).unwrap(),
+                ours,
+                "optional"
+            );
+        }
+        assert!(
+            serde_json::to_string(&Day(NaiveDate::from_ymd_opt(2023, 4, 8).unwrap()))
+                .unwrap()
+                .contains("2023-04-08")
+        );
     }
 
     #[test]
