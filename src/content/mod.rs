@@ -392,20 +392,35 @@ pub fn fnv1a(bytes: &[u8]) -> u64 {
 
 /// Date formatting used in data files and pages.
 pub fn iso(date: NaiveDate) -> String {
-    // The same text as `%Y-%m-%d` for four-digit years, digit by digit:
-    // this runs for every date on every page and data file, and going
-    // through `fmt` (even without a format string to parse) was a tenth
-    // of a project page's own work.
+    match iso_ascii(date) {
+        Some(b) => b.iter().map(|&c| char::from(c)).collect(),
+        None => date.format("%Y-%m-%d").to_string(),
+    }
+}
+
+/// `date` as `%Y-%m-%d` writes it, digit by digit, for four-digit years
+/// (`None` for the others): this runs for every date on every page and
+/// data file, and going through `fmt` (even without a format string to
+/// parse) was a tenth of a project page's own work.
+pub fn iso_ascii(date: NaiveDate) -> Option<[u8; 10]> {
     let y = date.year();
     if !(0..=9999).contains(&y) {
-        return date.format("%Y-%m-%d").to_string();
+        return None;
     }
     let (y, m, d) = (y as u32, date.month(), date.day());
-    let digit = |n: u32| char::from(b'0' + (n % 10) as u8);
-    let mut s = String::with_capacity(10);
-    s.extend([digit(y / 1000), digit(y / 100), digit(y / 10), digit(y)]);
-    s.extend(['-', digit(m / 10), digit(m), '-', digit(d / 10), digit(d)]);
-    s
+    let digit = |n: u32| b'0' + (n % 10) as u8;
+    Some([
+        digit(y / 1000),
+        digit(y / 100),
+        digit(y / 10),
+        digit(y),
+        b'-',
+        digit(m / 10),
+        digit(m),
+        b'-',
+        digit(d / 10),
+        digit(d),
+    ])
 }
 
 #[cfg(test)]

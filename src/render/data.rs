@@ -22,34 +22,16 @@ use crate::site::Site;
 /// without `fmt`: chrono's goes through `Display` and serde_json's
 /// `collect_str`, which escapes each piece it is handed, and the data files
 /// of a big archive hold hundreds of thousands of dates. Years outside
-/// 0–9999 (`+10000-01-01`) go the way chrono's does.
+/// 0–9999 (`+10000-01-01`) go the way chrono's does (`iso_ascii`).
 #[derive(Clone, Copy)]
 struct Day(NaiveDate);
 
 impl Serialize for Day {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use chrono::Datelike;
-        let y = self.0.year();
-        if !(0..=9999).contains(&y) {
-            return self.0.serialize(s);
-        }
-        let (y, m, d) = (y as u32, self.0.month(), self.0.day());
-        let digit = |n: u32| b'0' + (n % 10) as u8;
-        let text = [
-            digit(y / 1000),
-            digit(y / 100),
-            digit(y / 10),
-            digit(y),
-            b'-',
-            digit(m / 10),
-            digit(m),
-            b'-',
-            digit(d / 10),
-            digit(d),
-        ];
-        match std::str::from_utf8(&text) {
-            Ok(t) => s.serialize_str(t),
-            Err(_) => self.0.serialize(s),
+        let text = crate::content::iso_ascii(self.0);
+        match text.as_ref().map(|t| std::str::from_utf8(t)) {
+            Some(Ok(t)) => s.serialize_str(t),
+            _ => self.0.serialize(s),
         }
     }
 }
