@@ -232,20 +232,52 @@ fn escape_html_to(s: &str, out: &mut dyn std::io::Write) -> std::io::Result<()> 
 }
 
 /// Hands `s` to `emit` as runs of plain text and entities.
+///
+/// Eight bytes at a time are passed over when none of them is special,
+/// found with three tests on the word: `<` and `>` differ in one bit, as do
+/// `&` and `'`, so setting that bit makes each pair one byte to look for.
+/// Only a word with a special byte is looked at byte by byte. A page's
+/// escaped text is Chinese, dates and URLs, where a byte loop took five or
+/// six instructions a byte.
 fn escape_runs<'s>(s: &'s str, mut emit: impl FnMut(&'s str)) {
+    const ONES: u64 = u64::from_le_bytes([0x01; 8]);
+    const HIGH: u64 = u64::from_le_bytes([0x80; 8]);
+    let bytes = s.as_bytes();
     let mut start = 0;
-    for (i, b) in s.bytes().enumerate() {
-        let entity = match b {
-            b'&' => "&amp;",
-            b'<' => "&lt;",
-            b'>' => "&gt;",
-            b'"' => "&quot;",
-            b'\'' => "&#39;",
-            _ => continue,
+    let mut i = 0;
+    while i < bytes.len() {
+        let end = match bytes[i..].first_chunk::<8>() {
+            Some(word) => {
+                let w = u64::from_le_bytes(*word);
+                // A zero byte in any of these is a special byte of `w`;
+                // the test for a zero byte is exact about whether there is
+                // one.
+                let zero = |t: u64| t.wrapping_sub(ONES) & !t;
+                let angle = (w | (0x02 * ONES)) ^ (b'>' as u64 * ONES);
+                let amp_quote = (w | ONES) ^ (b'\'' as u64 * ONES);
+                let dquote = w ^ (b'"' as u64 * ONES);
+                if (zero(angle) | zero(amp_quote) | zero(dquote)) & HIGH == 0 {
+                    i += 8;
+                    continue;
+                }
+                i + 8
+            }
+            None => bytes.len(),
         };
-        emit(&s[start..i]);
-        emit(entity);
-        start = i + 1;
+        for (j, &b) in bytes.iter().enumerate().take(end).skip(i) {
+            let entity = match b {
+                b'&' => "&amp;",
+                b'<' => "&lt;",
+                b'>' => "&gt;",
+                b'"' => "&quot;",
+                b'\'' => "&#39;",
+                _ => continue,
+            };
+            emit(&s[start..j]);
+            emit(entity);
+            start = j + 1;
+        }
+        i = end;
     }
     emit(&s[start..]);
 }
@@ -463,6 +495,72 @@ mod tests {
         assert_eq!(escape_html("<"), "&lt;");
         assert_eq!(escape_html("无需转义"), "无需转义");
         assert_eq!(escape_html(""), "");
+    }
+
+    /// Byte by byte, the plain definition the word-at-a-time scan must
+    /// agree with.
+    fn escaped_slowly(s: &str) -> String {
+        s.chars()
+            .map(|c| match c {
+                '&' => "&amp;".to_string(),
+                '<' => "&lt;".to_string(),
+                '>' => "&gt;".to_string(),
+                '"' => "&quot;".to_string(),
+                '\'' => "&#39;".to_string(),
+                c => c.to_string(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_special_byte_is_found_at_every_offset_of_a_word() {
+        // Each special character, and characters a byte or a bit away from
+        // them, at every position of texts around Chinese and ASCII.
+        let fillers = ["热点账户", "abcdefgh", "进度41%", "a", ""];
+        let probes = [
+            '&',
+            '<',
+            '>',
+            '"',
+            '\'',
+            ' ',
+            '#',
+            '%',
+            '(',
+            '0',
+            '=',
+            '?',
+            '@',
+            '\u{1f}',
+            '`',
+            '~',
+            '热',
+            '＜',
+            '，',
+            '\u{a6}',
+            '\u{3e}',
+            '\u{1f600}',
+        ];
+        for filler in fillers {
+            let base: String = filler.repeat(3);
+            for probe in probes {
+                for at in 0..=base.len() {
+                    if !base.is_char_boundary(at) {
+                        continue;
+                    }
+                    let mut s = base.clone();
+                    s.insert(at, probe);
+                    s.push(probe);
+                    assert_eq!(escape_html(&s), escaped_slowly(&s), "{s:?}");
+                }
+            }
+        }
+        let all: String = (0u8..0x80).map(char::from).collect::<String>() + "汉字ｆｕｌｌ";
+        for from in 0..all.len() {
+            if all.is_char_boundary(from) {
+                assert_eq!(escape_html(&all[from..]), escaped_slowly(&all[from..]));
+            }
+        }
     }
 
     #[test]
