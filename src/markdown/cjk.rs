@@ -66,7 +66,10 @@ fn push_text<'a>(
     in_code: bool,
     source: &str,
 ) {
-    if in_code || !t.contains('*') || source.get(range.clone()).is_some_and(|s| s.contains("\\*")) {
+    if in_code
+        || memchr::memchr(b'*', t.as_bytes()).is_none()
+        || source.get(range.clone()).is_some_and(|s| s.contains("\\*"))
+    {
         out.push((Event::Text(t), range));
         return;
     }
