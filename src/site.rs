@@ -99,24 +99,31 @@ impl Site {
 /// from disk and under any sub-path.
 pub fn relative_url(from: &str, to: &str) -> String {
     // The folders `from` and `to` share are skipped, and one `../` written
-    // for each of `from`'s others: by walking both strings, with no list
-    // of their parts (this runs for every link of every page).
-    let dirs = from.matches('/').count();
-    let mut rest = Some(to);
-    let mut common = 0;
-    for dir in from.split('/').take(dirs) {
-        let Some(r) = rest else { break };
-        let (part, after) = match r.split_once('/') {
-            Some((part, after)) => (part, Some(after)),
-            None => (r, None),
-        };
-        if part != dir {
-            break;
+    // for each of `from`'s others: by walking both strings a byte at a
+    // time, with no list of their parts and no searcher per part (this
+    // runs for every link of every page). A shared folder is a shared
+    // prefix ending at a `/` of `from`, or ending where `to` does
+    // (`reports` from `reports/a.html`: nothing of `to` is left).
+    let (f, t) = (from.as_bytes(), to.as_bytes());
+    let dirs = f.iter().filter(|&&b| b == b'/').count();
+    let (mut common, mut rest) = (0, 0);
+    for (i, &a) in f.iter().enumerate() {
+        match t.get(i) {
+            Some(&b) if a == b => {
+                if a == b'/' {
+                    common += 1;
+                    rest = i + 1;
+                }
+            }
+            None if a == b'/' => {
+                common += 1;
+                rest = t.len();
+                break;
+            }
+            _ => break,
         }
-        common += 1;
-        rest = after;
     }
-    let rest = rest.unwrap_or("");
+    let rest = &to[rest..];
     let mut out = String::with_capacity(3 * (dirs - common) + rest.len());
     for _ in common..dirs {
         out.push_str("../");
@@ -516,6 +523,11 @@ mod tests {
             "/reports/a.html",
             "projects/p-1.html",
             "reports",
+            "a/b.html",
+            "a",
+            "报告/第16周.html",
+            "报告/第16周/周一.html",
+            "报/第16周.html",
         ];
         for from in paths {
             for to in paths {

@@ -208,7 +208,7 @@ impl Matcher {
         if self.sections.is_empty() {
             return None;
         }
-        let first_end = text.find('\n').unwrap_or(text.len());
+        let first_end = memchr::memchr(b'\n', text.as_bytes()).unwrap_or(text.len());
         let first = &text[..first_end];
         let stripped = strip_numbering(first);
         // The name runs to the first colon, and is a few words at most:

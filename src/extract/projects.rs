@@ -281,10 +281,28 @@ fn progress_in(
     }
 }
 
+/// The groups of `PLANNED` by number: `Captures::name` hashes the name on
+/// every call, eight calls a date, for every date of every update. The
+/// test `planned_groups_are_numbered_as_named` keeps them in step.
+mod group {
+    pub const INTENT: usize = 1;
+    pub const M: usize = 2;
+    pub const D: usize = 3;
+    pub const Y: usize = 4;
+    pub const YM: usize = 5;
+    pub const YD: usize = 6;
+    pub const M2: usize = 7;
+    pub const PART: usize = 8;
+    pub const MMDD: usize = 9;
+    pub const OBJ: usize = 11;
+    pub const WHAT: usize = 12;
+}
+
 fn planned_in(text: &str, report: NaiveDate, nested: bool, out: &mut Vec<Planned>) {
+    use group::*;
     for c in PLANNED.captures_iter(text) {
-        let intent = c.name("intent").map(|m| m.as_str().to_string());
-        let full = match (c.name("y"), c.name("ym"), c.name("yd")) {
+        let intent = c.get(INTENT).map(|m| m.as_str().to_string());
+        let full = match (c.get(Y), c.get(YM), c.get(YD)) {
             (Some(y), Some(m), Some(d)) => NaiveDate::from_ymd_opt(
                 y.as_str().parse().unwrap_or(0),
                 m.as_str().parse().unwrap_or(0),
@@ -294,12 +312,12 @@ fn planned_in(text: &str, report: NaiveDate, nested: bool, out: &mut Vec<Planned
         };
         let (m, d) = if let Some(f) = full {
             (f.month(), f.day())
-        } else if let (Some(m), Some(d)) = (c.name("m"), c.name("d")) {
+        } else if let (Some(m), Some(d)) = (c.get(M), c.get(D)) {
             (
                 m.as_str().parse().unwrap_or(0),
                 d.as_str().parse().unwrap_or(0),
             )
-        } else if let (Some(m), Some(part)) = (c.name("m2"), c.name("part")) {
+        } else if let (Some(m), Some(part)) = (c.get(M2), c.get(PART)) {
             let m: u32 = m.as_str().parse().unwrap_or(0);
             let d = match part.as_str() {
                 "初" | "上旬" => 5,
@@ -307,7 +325,7 @@ fn planned_in(text: &str, report: NaiveDate, nested: bool, out: &mut Vec<Planned
                 _ => 28,
             };
             (m, d)
-        } else if let Some(mmdd) = c.name("mmdd") {
+        } else if let Some(mmdd) = c.get(MMDD) {
             // `计划530上线`: month and day run together, only trusted after a
             // word of intent (otherwise `238个` could be a date).
             if intent.is_none() {
@@ -331,7 +349,7 @@ fn planned_in(text: &str, report: NaiveDate, nested: bool, out: &mut Vec<Planned
             continue;
         }
         // `9月12号已经提测` reports what happened, not a plan.
-        if c.name("obj").is_some_and(|o| o.as_str().contains('已')) {
+        if c.get(OBJ).is_some_and(|o| o.as_str().contains('已')) {
             continue;
         }
         let Some(date) = nearest_date(report, m, d) else {
@@ -342,7 +360,7 @@ fn planned_in(text: &str, report: NaiveDate, nested: bool, out: &mut Vec<Planned
         if date <= report {
             continue;
         }
-        let what = c.name("what").map_or("", |m| m.as_str()).to_string();
+        let what = c.get(WHAT).map_or("", |m| m.as_str()).to_string();
         let p = Planned {
             date,
             what,
@@ -536,6 +554,27 @@ pub fn updates(tree: &Section, report_date: NaiveDate, config: &ProjectsConfig) 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn planned_groups_are_numbered_as_named() {
+        use super::group::*;
+        let names: Vec<Option<&str>> = PLANNED.capture_names().collect();
+        for (i, name) in [
+            (INTENT, "intent"),
+            (M, "m"),
+            (D, "d"),
+            (Y, "y"),
+            (YM, "ym"),
+            (YD, "yd"),
+            (M2, "m2"),
+            (PART, "part"),
+            (MMDD, "mmdd"),
+            (OBJ, "obj"),
+            (WHAT, "what"),
+        ] {
+            assert_eq!(names[i], Some(name), "group {i}");
+        }
+    }
 
     #[test]
     fn progress_parts_are_the_regex_groups() {

@@ -583,8 +583,9 @@ impl Renderer<'_> {
         };
         let link_of = |pi: usize| here[pi].as_str();
         let anchor_of = |pi: usize, ei: usize| self.site.projects[pi].entries[ei].anchor.as_ref();
-        // Bullet anchor → its updates' links, in document order.
-        let mut links: HashMap<&str, Vec<&str>> = HashMap::new();
+        // Bullet anchor → its updates' links, in document order. Fx rather
+        // than SipHash: short keys, hashed for every update of every report.
+        let mut links: rustc_hash::FxHashMap<&str, Vec<&str>> = Default::default();
         for &(pi, ei) in entries {
             links
                 .entry(anchor_of(pi, ei))
