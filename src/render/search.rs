@@ -695,8 +695,19 @@ fn write_pages(
                 .map_init(ByKey::default, |scratch, d| {
                     d.with_entries(input, |entries| {
                         let mut lens = Vec::with_capacity(entries.len());
-                        let mut parts: Vec<Tokens> =
-                            (0..PARTS).map(|_| Tokens::default()).collect();
+                        // Each part at about its final size: a section adds
+                        // about one distinct token for every two bytes of
+                        // its text (a Chinese character is three bytes and
+                        // two tokens), spread over the parts. Grown from
+                        // empty, they were reallocated a hundred times a
+                        // report.
+                        let bytes: usize = entries.iter().map(|e| e.text.len()).sum();
+                        let mut parts: Vec<Tokens> = (0..PARTS)
+                            .map(|_| Tokens {
+                                short: Vec::with_capacity(bytes / (2 * PARTS) + 8),
+                                long: Vec::new(),
+                            })
+                            .collect();
                         for (s, e) in entries.iter().enumerate() {
                             lens.push(e.counts(scratch));
                             let s = s as u32;
