@@ -84,6 +84,13 @@ struct Matcher {
     finders: Vec<memchr::memmem::Finder<'static>>,
     /// The longest section name, in characters.
     longest: usize,
+    /// The first and the last character of each name that a line naming it
+    /// must hold as written (`Key`), or `None` when some name has no such
+    /// character: most lines name no incident section, and finding that
+    /// out this way skips their normalising. Two, because one common
+    /// character (`线` of `线上问题` is in every `上线`) lets most lines
+    /// through.
+    keys: Option<Vec<[Key; 2]>>,
     cause: Option<Regex>,
     action: Option<Regex>,
     impact: Option<Regex>,
@@ -148,6 +155,10 @@ impl Matcher {
                 .map(|k| k.chars().count())
                 .max()
                 .unwrap_or(0),
+            keys: sections
+                .iter()
+                .map(|k| Some([Key::of(k.chars())?, Key::of(k.chars().rev())?]))
+                .collect(),
             sections,
             cause: label_regex(&c.cause_labels),
             action: label_regex(&c.action_labels),
@@ -210,6 +221,9 @@ impl Matcher {
         }
         let first_end = memchr::memchr(b'\n', text.as_bytes()).unwrap_or(text.len());
         let first = &text[..first_end];
+        if !self.could_name(first) {
+            return None;
+        }
         let stripped = strip_numbering(first);
         // The name runs to the first colon, and is a few words at most:
         // one pass that stops at the colon or once the words are too many,
@@ -243,7 +257,54 @@ impl Matcher {
     }
 }
 
+/// A character that `text::norm` keeps as it is or only changes the case
+/// of, so a name holding it can only be found in a line holding it too
+/// (`Matcher::could_name`).
+#[derive(Debug)]
+enum Key {
+    /// A character of U+3000–U+9FFF, which `norm` keeps as it is and no
+    /// other character lowers to: its UTF-8 bytes.
+    Cjk(memchr::memmem::Finder<'static>),
+    /// An ASCII letter or digit, in both cases. Not `i` or `k`: `İ` and
+    /// the Kelvin sign lower to them.
+    Ascii(u8, u8),
+}
+
+impl Key {
+    /// The first usable character of a normalised name's `chars`.
+    fn of(mut chars: impl Iterator<Item = char>) -> Option<Key> {
+        chars.find_map(|c| {
+            if ('\u{3000}'..'\u{A000}').contains(&c) {
+                let mut buf = [0; 4];
+                let bytes = c.encode_utf8(&mut buf).as_bytes();
+                Some(Key::Cjk(memchr::memmem::Finder::new(bytes).into_owned()))
+            } else if c.is_ascii_alphanumeric() && !matches!(c, 'i' | 'k') {
+                let b = c as u8;
+                Some(Key::Ascii(b.to_ascii_lowercase(), b.to_ascii_uppercase()))
+            } else {
+                None
+            }
+        })
+    }
+
+    fn in_text(&self, line: &str) -> bool {
+        match self {
+            Key::Cjk(f) => f.find(line.as_bytes()).is_some(),
+            Key::Ascii(lower, upper) => memchr::memchr2(*lower, *upper, line.as_bytes()).is_some(),
+        }
+    }
+}
+
 impl Matcher {
+    /// Whether `line` may name an incident section: false only when it
+    /// lacks a character each name needs, so `label_line` gives up before
+    /// stripping and normalising the line.
+    fn could_name(&self, line: &str) -> bool {
+        self.keys
+            .as_ref()
+            .is_none_or(|keys| keys.iter().any(|[a, b]| a.in_text(line) && b.in_text(line)))
+    }
+
     /// `无`, `暂无`, `本周无生产事件`, `None`: the list is empty.
     fn says_none(&self, s: &str) -> bool {
         let n: String = norm(s)
@@ -880,6 +941,79 @@ enum Found {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lowering_never_makes_a_key_character_out_of_another() {
+        // What `Key` relies on: no character outside U+3000–U+9FFF lowers
+        // into it, and no non-ASCII one lowers to an ASCII letter or digit
+        // other than `i` and `k`.
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            if c.is_ascii() || ('\u{3000}'..'\u{A000}').contains(&c) {
+                continue;
+            }
+            for l in c.to_lowercase() {
+                assert!(!('\u{3000}'..'\u{A000}').contains(&l), "{c:?}");
+                assert!(
+                    !l.is_ascii_alphanumeric() || matches!(l, 'i' | 'k'),
+                    "{c:?} lowers to {l:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_key_check_never_turns_away_a_label_line() {
+        let configs = [
+            IncidentsConfig::default(),
+            IncidentsConfig {
+                sections: vec!["Kaputt".into(), "故障 通报".into(), "ik2".into()],
+                ..IncidentsConfig::default()
+            },
+        ];
+        let mut lines: Vec<String> = [
+            "4. 生产稳定性事件：",
+            "【生产事件】",
+            "【 生产 事件 】：本周无",
+            "本周线上问题（2起）",
+            "线上问题：4/18 支付超时",
+            "INCIDENTS: none",
+            "İncidents: none",
+            "Ｉｎｃｉｄｅｎｔｓ：无",
+            "incidents",
+            "KAPUTT: 1",
+            "\u{212A}aputt: 1",
+            "故障通报：无",
+            "IK2:",
+            "支付成功率 99.9%",
+            "",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        for f in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/content")).unwrap() {
+            let text = std::fs::read_to_string(f.unwrap().path()).unwrap_or_default();
+            lines.extend(
+                text.lines()
+                    .map(|l| l.trim_start_matches(['#', '-', '*', ' ', '>']).to_string()),
+            );
+        }
+        let mut found = 0;
+        for c in &configs {
+            let m = Matcher::new(c);
+            assert!(m.keys.is_some());
+            let all = Matcher {
+                keys: None,
+                ..Matcher::new(c)
+            };
+            for l in &lines {
+                assert_eq!(m.label_line(l), all.label_line(l), "{l:?}");
+                found += usize::from(all.label_line(l).is_some());
+            }
+        }
+        // The lines hold labels of every kind above, and the check let
+        // them all through.
+        assert!(found >= 12, "{found}");
+    }
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
