@@ -264,7 +264,7 @@ impl Matcher {
 enum Key {
     /// A character of U+3000–U+9FFF, which `norm` keeps as it is and no
     /// other character lowers to: its UTF-8 bytes.
-    Cjk(memchr::memmem::Finder<'static>),
+    Cjk(Box<memchr::memmem::Finder<'static>>),
     /// An ASCII letter or digit, in both cases. Not `i` or `k`: `İ` and
     /// the Kelvin sign lower to them.
     Ascii(u8, u8),
@@ -277,7 +277,9 @@ impl Key {
             if ('\u{3000}'..'\u{A000}').contains(&c) {
                 let mut buf = [0; 4];
                 let bytes = c.encode_utf8(&mut buf).as_bytes();
-                Some(Key::Cjk(memchr::memmem::Finder::new(bytes).into_owned()))
+                Some(Key::Cjk(Box::new(
+                    memchr::memmem::Finder::new(bytes).into_owned(),
+                )))
             } else if c.is_ascii_alphanumeric() && !matches!(c, 'i' | 'k') {
                 let b = c as u8;
                 Some(Key::Ascii(b.to_ascii_lowercase(), b.to_ascii_uppercase()))
