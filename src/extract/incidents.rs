@@ -27,7 +27,7 @@ use serde::Serialize;
 
 use crate::config::IncidentsConfig;
 use crate::content::dates::nearest_date;
-use crate::extract::text::{ascii_digits, norm, strip_numbering};
+use crate::extract::text::{ascii_digits, norm, strip_numbering, UNCASED};
 use crate::markdown::{Block, Item, Section};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -262,7 +262,7 @@ impl Matcher {
 /// (`Matcher::could_name`).
 #[derive(Debug)]
 enum Key {
-    /// A character of U+3000–U+9FFF, which `norm` keeps as it is and no
+    /// A character of `text::UNCASED`, which `norm` keeps as it is and no
     /// other character lowers to: its UTF-8 bytes.
     Cjk(Box<memchr::memmem::Finder<'static>>),
     /// An ASCII letter or digit, in both cases. Not `i` or `k`: `İ` and
@@ -274,7 +274,7 @@ impl Key {
     /// The first usable character of a normalised name's `chars`.
     fn of(mut chars: impl Iterator<Item = char>) -> Option<Key> {
         chars.find_map(|c| {
-            if ('\u{3000}'..'\u{A000}').contains(&c) {
+            if UNCASED.contains(&c) {
                 let mut buf = [0; 4];
                 let bytes = c.encode_utf8(&mut buf).as_bytes();
                 Some(Key::Cjk(Box::new(
@@ -946,15 +946,15 @@ mod tests {
 
     #[test]
     fn lowering_never_makes_a_key_character_out_of_another() {
-        // What `Key` relies on: no character outside U+3000–U+9FFF lowers
+        // What `Key` relies on: no character outside `UNCASED` lowers
         // into it, and no non-ASCII one lowers to an ASCII letter or digit
         // other than `i` and `k`.
         for c in (0..=0x10FFFF).filter_map(char::from_u32) {
-            if c.is_ascii() || ('\u{3000}'..'\u{A000}').contains(&c) {
+            if c.is_ascii() || UNCASED.contains(&c) {
                 continue;
             }
             for l in c.to_lowercase() {
-                assert!(!('\u{3000}'..'\u{A000}').contains(&l), "{c:?}");
+                assert!(!UNCASED.contains(&l), "{c:?}");
                 assert!(
                     !l.is_ascii_alphanumeric() || matches!(l, 'i' | 'k'),
                     "{c:?} lowers to {l:?}"

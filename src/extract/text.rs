@@ -186,6 +186,11 @@ pub fn clauses_with_percent(text: &str) -> Vec<(usize, usize)> {
     out
 }
 
+/// The CJK blocks (U+3000–U+9FFF): no cased letters, so `norm` keeps them
+/// as they are, without the Unicode case tables. The incident-label check
+/// (`incidents::Key`) relies on the same range.
+pub const UNCASED: std::ops::Range<char> = '\u{3000}'..'\u{A000}';
+
 /// Normalises a heading or label for matching: no 【】[] brackets, no
 /// spaces, lower case.
 pub fn norm(s: &str) -> String {
@@ -194,11 +199,11 @@ pub fn norm(s: &str) -> String {
         if c.is_whitespace() || matches!(c, '【' | '】' | '[' | ']' | '「' | '」') {
             continue;
         }
-        // ASCII and the CJK blocks (U+3000–U+9FFF, no cased letters) skip
-        // the Unicode case tables, which were a tenth of extraction.
+        // ASCII and the CJK blocks (`UNCASED`) skip the Unicode case
+        // tables, which were a tenth of extraction.
         if c.is_ascii() {
             out.push(c.to_ascii_lowercase());
-        } else if ('\u{3000}'..'\u{A000}').contains(&c) {
+        } else if UNCASED.contains(&c) {
             out.push(c);
         } else {
             out.extend(c.to_lowercase());
