@@ -60,7 +60,7 @@ fuzz:
 # Everything runs on the profile-optimised build (scripts/release.sh).
 # Knobs: BENCH_SIZES, BENCH_RUNS, BENCH_SEED, CHRONICLE_BENCH_REPORTS.
 bench:
-	scripts/release.sh bench --bench pipeline
+	CHRONICLE_BENCH_KEEP=$(or $(CARGO_TARGET_DIR),target)/bench-stages scripts/release.sh bench --bench pipeline
 	scripts/bench.sh
 
 clean:

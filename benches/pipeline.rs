@@ -51,7 +51,19 @@ fn render_doc(d: &Doc, index: &site::LinkIndex) -> (Rendered, Section) {
 
 fn stages(c: &mut Criterion) {
     let n = report_count();
-    let tmp = tempfile::tempdir().expect("temp folder");
+    // `make bench` sets CHRONICLE_BENCH_KEEP: the folder is then left for
+    // scripts/bench.sh to delete after its timed runs. Deleted here, its tens
+    // of thousands of files would slow down the whole-process runs that
+    // start seconds later (see `next_out` below).
+    let keep = std::env::var_os("CHRONICLE_BENCH_KEEP").map(std::path::PathBuf::from);
+    let tmp = match &keep {
+        Some(dir) => {
+            std::fs::create_dir_all(dir).expect("CHRONICLE_BENCH_KEEP folder");
+            tempfile::tempdir_in(dir)
+        }
+        None => tempfile::tempdir(),
+    }
+    .expect("temp folder");
     let content_dir = tmp.path().join("content");
     let out_root = tmp.path().join("out");
     let files = synth::generate(&synth::Options {
@@ -165,6 +177,9 @@ fn stages(c: &mut Criterion) {
         )
     });
     g.finish();
+    if keep.is_some() {
+        let _ = tmp.keep();
+    }
 }
 
 criterion_group!(benches, stages);

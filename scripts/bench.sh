@@ -45,8 +45,13 @@ have hugo || missing+=(hugo)
 scripts/release.sh --quiet
 
 # Nothing is deleted while runs are timed: right after thousands of files
-# are deleted, ext4 is slow to create new ones (it skips recently freed
-# inodes, for seconds to minutes), which would swamp what is measured. The
+# are deleted, ext4 is slow to create new ones, which would swamp what is
+# measured. Without a journal (as on the machines here) it skips every inode
+# freed in the last 60 s (360 s while its inode table block is unwritten),
+# one by one, for each file it creates: after a few GB of sites were
+# deleted, a 1,000-report build that takes 0.27 s into tmpfs took 0.64 s
+# into an empty folder on disk, and 0.65 to 1.14 s rebuilt over its own
+# output (which deletes the site it replaces). The
 # previous results are moved aside now and deleted at the end, and every
 # run writes into a folder of its own.
 TRASH=()
@@ -55,6 +60,15 @@ if [ -e "$WORK" ]; then
     TRASH+=("$WORK.old-$$")
 fi
 mkdir -p "$WORK"
+# What criterion's stage benchmarks wrote (`make bench` keeps it for us:
+# CHRONICLE_BENCH_KEEP, benches/pipeline.rs), deleted at the end too. Deleted
+# by criterion itself, every site it built would be gone seconds before the
+# first timed run, which would then run in ext4's slow window.
+STAGES=${CARGO_TARGET_DIR:-$ROOT/target}/bench-stages
+if [ -e "$STAGES" ]; then
+    mv "$STAGES" "$STAGES.old-$$"
+    TRASH+=("$STAGES.old-$$")
+fi
 LOG=$WORK/last-command.log
 
 # measure FILE CMD...: runs CMD once; appends "microseconds peak-RSS-KiB" to FILE.
