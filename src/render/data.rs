@@ -8,6 +8,7 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 use serde::Serialize;
 
+use super::json::{opt_text, Text};
 use super::OutFile;
 use crate::content::iso;
 use crate::diag::Diagnostic;
@@ -153,6 +154,15 @@ impl serde_json::ser::Formatter for Pretty {
     fn end_object_value<W: ?Sized + std::io::Write>(&mut self, _: &mut W) -> std::io::Result<()> {
         self.has_value = true;
         Ok(())
+    }
+
+    /// A `Text` field (see `json`).
+    fn write_byte_array<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        value: &[u8],
+    ) -> std::io::Result<()> {
+        super::json::write_str(w, value)
     }
 }
 
@@ -457,19 +467,19 @@ fn csv_rows(out: &mut String, s: &crate::site::Series) {
 pub fn incidents_json_to(site: &Site, sink: super::Sink) -> Result<(), Diagnostic> {
     #[derive(Serialize)]
     struct View<'a> {
-        action: &'a Option<String>,
+        action: Option<Text<'a>>,
         anchor: &'a str,
-        cause: &'a Option<String>,
+        cause: Option<Text<'a>>,
         date: Option<Day>,
         id: &'a str,
-        impact: &'a Option<String>,
+        impact: Option<Text<'a>>,
         line: usize,
         report: &'a str,
         report_date: Option<Day>,
         source: Cow<'a, str>,
-        summary: &'a str,
-        text: &'a str,
-        time: &'a Option<String>,
+        summary: Text<'a>,
+        text: Text<'a>,
+        time: Option<Text<'a>>,
         week: Option<u32>,
         week_year: Option<i32>,
     }
@@ -480,19 +490,19 @@ pub fn incidents_json_to(site: &Site, sink: super::Sink) -> Result<(), Diagnosti
             let p = &site.reports[e.report];
             let i = &e.incident;
             View {
-                action: &i.action,
+                action: opt_text(&i.action),
                 anchor: &i.anchor,
-                cause: &i.cause,
+                cause: opt_text(&i.cause),
                 date: i.date.map(Day),
                 id: &e.id,
-                impact: &i.impact,
+                impact: opt_text(&i.impact),
                 line: i.line,
                 report: &p.doc.url,
                 report_date: p.doc.meta.date.map(Day),
                 source: p.doc.source.to_string_lossy(),
-                summary: &i.summary,
-                text: &i.text,
-                time: &i.time,
+                summary: Text(&i.summary),
+                text: Text(&i.text),
+                time: opt_text(&i.time),
                 week: p.doc.week.map(|w| w.1),
                 week_year: p.doc.week.map(|w| w.0),
             }
@@ -518,40 +528,40 @@ pub fn projects_json_to(
     #[derive(Serialize)]
     struct Overdue<'a> {
         date: Day,
-        text: &'a str,
-        what: &'a str,
+        text: Text<'a>,
+        what: Text<'a>,
     }
     #[derive(Serialize)]
     struct Slip<'a> {
         from: Day,
-        from_text: &'a str,
-        report: &'a str,
+        from_text: Text<'a>,
+        report: Text<'a>,
         text: String,
         to: Day,
-        to_text: &'a str,
-        what: &'a str,
+        to_text: Text<'a>,
+        what: Text<'a>,
     }
     #[derive(Serialize)]
     struct Planned<'a> {
         date: Day,
         intent: &'a Option<String>,
         nested: bool,
-        text: &'a str,
-        what: &'a str,
+        text: Text<'a>,
+        what: Text<'a>,
     }
     #[derive(Serialize)]
     struct Entry<'a> {
-        anchor: &'a str,
+        anchor: Text<'a>,
         date: Day,
-        name: &'a str,
+        name: Text<'a>,
         parts: &'a BTreeMap<String, f64>,
         planned: Vec<Planned<'a>>,
         progress: Option<f64>,
-        report: &'a str,
-        section: &'a str,
+        report: Text<'a>,
+        section: Text<'a>,
         slipped: bool,
         status: Option<Status>,
-        text: &'a str,
+        text: Text<'a>,
         week: Option<u32>,
     }
     #[derive(Serialize)]
@@ -559,12 +569,12 @@ pub fn projects_json_to(
         aliases: &'a [String],
         entries: Vec<Entry<'a>>,
         first_seen: Option<Day>,
-        id: &'a str,
+        id: Text<'a>,
         last_seen: Option<Day>,
-        name: &'a str,
+        name: Text<'a>,
         overdue: Option<Overdue<'a>>,
         risk: bool,
-        section: &'a str,
+        section: Text<'a>,
         slips: Vec<Slip<'a>>,
         status: ProjectStatus,
         url: String,
@@ -576,9 +586,9 @@ pub fn projects_json_to(
                 .entries
                 .iter()
                 .map(|e| Entry {
-                    anchor: &e.anchor,
+                    anchor: Text(&e.anchor),
                     date: Day(e.date),
-                    name: &e.name,
+                    name: Text(&e.name),
                     parts: &e.parts,
                     planned: e
                         .planned
@@ -587,41 +597,41 @@ pub fn projects_json_to(
                             date: Day(pl.date),
                             intent: &pl.intent,
                             nested: pl.nested,
-                            text: &pl.text,
-                            what: &pl.what,
+                            text: Text(&pl.text),
+                            what: Text(&pl.what),
                         })
                         .collect(),
                     progress: e.progress,
-                    report: &e.url,
-                    section: &e.section,
+                    report: Text(&e.url),
+                    section: Text(&e.section),
                     slipped: e.slipped,
                     status: e.status,
-                    text: &e.text,
+                    text: Text(&e.text),
                     week: e.week,
                 })
                 .collect(),
             first_seen: p.first_seen().map(Day),
-            id: &p.id,
+            id: Text(&p.id),
             last_seen: p.last_seen().map(Day),
-            name: &p.name,
+            name: Text(&p.name),
             overdue: p.overdue.as_ref().map(|o| Overdue {
                 date: Day(o.date),
-                text: &o.text,
-                what: &o.what,
+                text: Text(&o.text),
+                what: Text(&o.what),
             }),
             risk: p.risk,
-            section: &p.section,
+            section: Text(&p.section),
             slips: p
                 .slips
                 .iter()
                 .map(|s| Slip {
                     from: Day(s.from),
-                    from_text: &s.from_text,
-                    report: &site.reports[s.report].doc.url,
+                    from_text: Text(&s.from_text),
+                    report: Text(&site.reports[s.report].doc.url),
                     text: s.describe(),
                     to: Day(s.to),
-                    to_text: &s.to_text,
-                    what: &s.what,
+                    to_text: Text(&s.to_text),
+                    what: Text(&s.what),
                 })
                 .collect(),
             status: p.status,

@@ -8,6 +8,7 @@ mod contrast;
 pub mod data;
 pub mod feeds;
 mod incidents;
+mod json;
 mod metrics;
 mod projects;
 pub mod search;

@@ -46,6 +46,7 @@ use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use serde_json::json;
 
+use super::json::Text;
 use super::{OutFile, Renderer, Sink};
 use crate::diag::Diagnostic;
 use crate::site::Page;
@@ -658,13 +659,13 @@ fn write_pages(
                     .zip(&bodies)
                     .map(|(d, bodies)| {
                         let doc = &d.page.doc;
-                        let sections: Vec<[&str; 3]> = page_entries(d.page, bodies)
+                        let sections: Vec<[Text; 3]> = page_entries(d.page, bodies)
                             .iter()
-                            .map(|e| [e.anchor, e.heading, e.text])
+                            .map(|e| [Text(e.anchor), Text(e.heading), Text(e.text)])
                             .collect();
                         (
-                            doc.url.as_str(),
-                            doc.title(),
+                            Text(&doc.url),
+                            Text(doc.title()),
                             doc.meta.date.map(input.date_display).unwrap_or_default(),
                             sections,
                         )
@@ -807,6 +808,8 @@ fn write_pages(
             .into_par_iter()
             .enumerate()
             .try_for_each(|(i, shard)| {
+                // The postings as `Text`: they are most of a shard.
+                let shard = Each(|| shard.iter().map(|(t, p)| (t, Text(p))));
                 sink(js_file(
                     &format!("search/terms-{i}.js"),
                     &format!("terms({i},"),
@@ -850,6 +853,22 @@ impl Renderer<'_> {
     }
 }
 
+/// A map serialised from `F`'s (key, value) pairs in order, not built
+/// first.
+struct Each<F>(F);
+
+impl<F, I, K, V> serde::Serialize for Each<F>
+where
+    F: Fn() -> I,
+    I: Iterator<Item = (K, V)>,
+    K: serde::Serialize,
+    V: serde::Serialize,
+{
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map((self.0)())
+    }
+}
+
 /// `chronicleSearch.<call><json>);` — JSON is valid JavaScript; U+2028 and
 /// U+2029 are escaped for older engines.
 fn js_file(path: &str, call: &str, value: &impl serde::Serialize) -> OutFile {
@@ -857,7 +876,7 @@ fn js_file(path: &str, call: &str, value: &impl serde::Serialize) -> OutFile {
     let start = out.len();
     // Into the file's buffer directly: the index is 120 MB at 10,000
     // reports, and each copy of it is time.
-    if serde_json::to_writer(&mut out, value).is_err() {
+    if super::json::to_writer(&mut out, value).is_err() {
         out.truncate(start);
         out.extend_from_slice(b"null");
     }

@@ -1,0 +1,175 @@
+//! JSON strings written a word at a time, for the data files and the
+//! search index: 200 MB of JSON at 10,000 reports, most of it report text.
+//!
+//! serde_json escapes a string one byte at a time, with a table lookup and
+//! a branch each; for the Chinese text these files are made of, that was
+//! about a twentieth of a build. It has no hook for the string loop, but it
+//! hands byte strings (`serialize_bytes`) to its `Formatter`, which our
+//! formatters (`data::Pretty`, `Compact`) write as escaped text. So a long
+//! text field is serialised as `Text`, and comes out byte for byte as
+//! serde_json writes a `str` (the tests check that at every offset).
+//!
+//! `Text` is only for these formatters: serde_json's own write a byte
+//! string as an array of numbers.
+
+use std::io::{self, Write};
+
+use serde::{Serialize, Serializer};
+
+/// A string field written by `write_str` rather than serde_json's loop.
+#[derive(Clone, Copy)]
+pub struct Text<'a>(pub &'a str);
+
+impl Serialize for Text<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_bytes(self.0.as_bytes())
+    }
+}
+
+/// Like `Text`, for an optional one.
+pub fn opt_text(t: &Option<String>) -> Option<Text<'_>> {
+    t.as_deref().map(Text)
+}
+
+/// Writes `s` (UTF-8, from a `Text`) as a JSON string, escaped exactly as
+/// serde_json escapes a `str`: `"`, `\`, the short escapes `\b \t \n \f
+/// \r`, and `\u00xx` for the other control characters.
+///
+/// Eight bytes at a time are passed over when none of them is special:
+/// a byte below 0x20, `"` or `\`. Each test is the exact test for a zero
+/// byte, on the word xored (or, for control characters, lowered by 0x20)
+/// so that the special bytes are the ones that borrow. A borrow can flag
+/// the bytes above a special one too, never the ones below, so the lowest
+/// flagged byte is special: the scan goes on right after it.
+pub fn write_str<W: ?Sized + Write>(w: &mut W, s: &[u8]) -> io::Result<()> {
+    const ONES: u64 = u64::from_le_bytes([0x01; 8]);
+    const HIGH: u64 = u64::from_le_bytes([0x80; 8]);
+    w.write_all(b"\"")?;
+    let (mut start, mut i) = (0, 0);
+    while let Some(word) = s.get(i..).and_then(|r| r.first_chunk::<8>()) {
+        let x = u64::from_le_bytes(*word);
+        let zero = |t: u64| t.wrapping_sub(ONES) & !t;
+        let control = x.wrapping_sub(0x20 * ONES) & !x;
+        let quote = zero(x ^ (u64::from(b'"') * ONES));
+        let backslash = zero(x ^ (u64::from(b'\\') * ONES));
+        let flagged = (control | quote | backslash) & HIGH;
+        if flagged == 0 {
+            i += 8;
+            continue;
+        }
+        let j = i + (flagged.trailing_zeros() / 8) as usize;
+        w.write_all(&s[start..j])?;
+        escape(w, s[j])?;
+        (start, i) = (j + 1, j + 1);
+    }
+    for (j, &b) in s.iter().enumerate().skip(i) {
+        if b < 0x20 || b == b'"' || b == b'\\' {
+            w.write_all(&s[start..j])?;
+            escape(w, b)?;
+            start = j + 1;
+        }
+    }
+    w.write_all(&s[start..])?;
+    w.write_all(b"\"")
+}
+
+/// The escape of one special byte, as serde_json writes it.
+fn escape<W: ?Sized + Write>(w: &mut W, b: u8) -> io::Result<()> {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let short: &[u8] = match b {
+        b'"' => b"\\\"",
+        b'\\' => b"\\\\",
+        b'\n' => b"\\n",
+        b'\t' => b"\\t",
+        b'\r' => b"\\r",
+        0x08 => b"\\b",
+        0x0C => b"\\f",
+        _ => {
+            return w.write_all(&[
+                b'\\',
+                b'u',
+                b'0',
+                b'0',
+                HEX[usize::from(b >> 4)],
+                HEX[usize::from(b & 0xF)],
+            ])
+        }
+    };
+    w.write_all(short)
+}
+
+/// serde_json's compact output, with `Text` written by `write_str`.
+pub struct Compact;
+
+impl serde_json::ser::Formatter for Compact {
+    fn write_byte_array<W: ?Sized + Write>(&mut self, w: &mut W, value: &[u8]) -> io::Result<()> {
+        write_str(w, value)
+    }
+}
+
+/// `value` as compact JSON appended to `out`.
+pub fn to_writer(out: &mut Vec<u8>, value: &impl Serialize) -> serde_json::Result<()> {
+    value.serialize(&mut serde_json::Serializer::with_formatter(out, Compact))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ours(s: &str) -> String {
+        let mut out = Vec::new();
+        to_writer(&mut out, &Text(s)).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn text_is_written_as_serde_json_writes_a_str_at_every_offset() {
+        let mut specials: Vec<String> = (0u8..0x20).map(|b| char::from(b).to_string()).collect();
+        specials.extend(
+            [
+                "\"", "\\", "/", "\u{7f}", "\u{2028}", "中", "😀", "é", "!", "#", "]", "|",
+                "\u{a0}",
+            ]
+            .map(String::from),
+        );
+        for special in &specials {
+            for before in 0..17 {
+                for after in [0, 1, 7, 8, 9] {
+                    let s = format!(
+                        "{}{special}{}",
+                        "周".repeat(before / 3) + &"a".repeat(before % 3),
+                        "b".repeat(after)
+                    );
+                    assert_eq!(ours(&s), serde_json::to_string(&s).unwrap(), "{s:?}");
+                }
+            }
+        }
+        let all: String = (0u32..0x3000).filter_map(char::from_u32).collect();
+        assert_eq!(ours(&all), serde_json::to_string(&all).unwrap());
+        assert_eq!(ours(""), "\"\"");
+    }
+
+    #[test]
+    fn text_inside_a_structure_is_a_json_string() {
+        #[derive(Serialize)]
+        struct Row<'a> {
+            name: Text<'a>,
+            note: Option<Text<'a>>,
+            plain: &'a str,
+        }
+        let row = Row {
+            name: Text("进度 \"61%\"\n"),
+            note: None,
+            plain: "x",
+        };
+        let mut out = Vec::new();
+        to_writer(&mut out, &vec![row]).unwrap();
+        let back: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(back[0]["name"], "进度 \"61%\"\n");
+        assert_eq!(back[0]["note"], serde_json::Value::Null);
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            r#"[{"name":"进度 \"61%\"\n","note":null,"plain":"x"}]"#
+        );
+    }
+}
