@@ -8,7 +8,7 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use super::json::{opt_text, Text};
+use super::json::{opt_text, Each, Text};
 use super::OutFile;
 use crate::content::iso;
 use crate::diag::Diagnostic;
@@ -174,22 +174,6 @@ fn pretty_vec(value: &impl Serialize) -> serde_json::Result<Vec<u8>> {
         Pretty::default(),
     ))?;
     Ok(out)
-}
-
-/// A list serialised item by item as `F`'s iterator makes them, not
-/// built whole first: the views of every project's entries together were
-/// 20 MB at 10,000 reports, one project's are a few hundred KB.
-struct Each<F>(F);
-
-impl<F, I> Serialize for Each<F>
-where
-    F: Fn() -> I,
-    I: Iterator,
-    I::Item: Serialize,
-{
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq((self.0)())
-    }
 }
 
 #[derive(Serialize)]

@@ -11,6 +11,7 @@ mod incidents;
 mod json;
 mod metrics;
 mod projects;
+mod scan;
 pub mod search;
 pub mod theme;
 

@@ -46,7 +46,7 @@ use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use serde_json::json;
 
-use super::json::Text;
+use super::json::{EachPair, Text};
 use super::{OutFile, Renderer, Sink};
 use crate::diag::Diagnostic;
 use crate::site::Page;
@@ -809,7 +809,7 @@ fn write_pages(
             .enumerate()
             .try_for_each(|(i, shard)| {
                 // The postings as `Text`: they are most of a shard.
-                let shard = Each(|| shard.iter().map(|(t, p)| (t, Text(p))));
+                let shard = EachPair(|| shard.iter().map(|(t, p)| (t, Text(p))));
                 sink(js_file(
                     &format!("search/terms-{i}.js"),
                     &format!("terms({i},"),
@@ -850,22 +850,6 @@ impl Renderer<'_> {
     pub(super) fn search_page(&self) -> Result<OutFile, crate::diag::Diagnostic> {
         let ctx = self.base_context("search.html", "search");
         self.render("search.html", &ctx, "search.html")
-    }
-}
-
-/// A map serialised from `F`'s (key, value) pairs in order, not built
-/// first.
-struct Each<F>(F);
-
-impl<F, I, K, V> serde::Serialize for Each<F>
-where
-    F: Fn() -> I,
-    I: Iterator<Item = (K, V)>,
-    K: serde::Serialize,
-    V: serde::Serialize,
-{
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_map((self.0)())
     }
 }
 

@@ -233,18 +233,11 @@ fn escape_html_to(s: &str, out: &mut dyn std::io::Write) -> std::io::Result<()> 
 
 /// Hands `s` to `emit` as runs of plain text and entities.
 ///
-/// Eight bytes at a time are passed over when none of them is special,
-/// found with three tests on the word: `<` and `>` differ in one bit, as do
-/// `&` and `'`, so setting that bit makes each pair one byte to look for.
-/// Each is the exact test for a zero byte, which can flag the bytes above
-/// a zero one too but never those below: the lowest flagged byte is
-/// special, and the scan goes on right after it. A page's escaped text is
-/// Chinese, dates and URLs, where a byte loop took five or six
-/// instructions a byte.
+/// The special bytes are found eight at a time (`scan`), with three tests
+/// on the word: `<` and `>` differ in one bit, as do `&` and `'`, so
+/// setting that bit makes each pair one byte to look for.
 fn escape_runs<'s>(s: &'s str, mut emit: impl FnMut(&'s str)) {
-    const ONES: u64 = u64::from_le_bytes([0x01; 8]);
-    const HIGH: u64 = u64::from_le_bytes([0x80; 8]);
-    let bytes = s.as_bytes();
+    use super::scan::{special_bytes, splat, zero_bytes};
     let entity = |b: u8| match b {
         b'&' => Some("&amp;"),
         b'<' => Some("&lt;"),
@@ -253,32 +246,16 @@ fn escape_runs<'s>(s: &'s str, mut emit: impl FnMut(&'s str)) {
         b'\'' => Some("&#39;"),
         _ => None,
     };
-    let (mut start, mut i) = (0, 0);
-    while let Some(word) = bytes.get(i..).and_then(|r| r.first_chunk::<8>()) {
-        let w = u64::from_le_bytes(*word);
-        let zero = |t: u64| t.wrapping_sub(ONES) & !t;
-        let angle = (w | (0x02 * ONES)) ^ (b'>' as u64 * ONES);
-        let amp_quote = (w | ONES) ^ (b'\'' as u64 * ONES);
-        let dquote = w ^ (b'"' as u64 * ONES);
-        let flagged = (zero(angle) | zero(amp_quote) | zero(dquote)) & HIGH;
-        if flagged == 0 {
-            i += 8;
-            continue;
-        }
-        let j = i + (flagged.trailing_zeros() / 8) as usize;
-        if let Some(e) = entity(bytes[j]) {
-            emit(&s[start..j]);
-            emit(e);
-            start = j + 1;
-        }
-        i = j + 1;
-    }
-    for (j, &b) in bytes.iter().enumerate().skip(i) {
-        if let Some(e) = entity(b) {
-            emit(&s[start..j]);
-            emit(e);
-            start = j + 1;
-        }
+    let flags = |w: u64| {
+        zero_bytes((w | splat(0x02)) ^ splat(b'>'))
+            | zero_bytes((w | splat(0x01)) ^ splat(b'\''))
+            | zero_bytes(w ^ splat(b'"'))
+    };
+    let mut start = 0;
+    for j in special_bytes(s.as_bytes(), flags, |b| entity(b).is_some()) {
+        emit(&s[start..j]);
+        emit(entity(s.as_bytes()[j]).unwrap_or_default());
+        start = j + 1;
     }
     emit(&s[start..]);
 }
