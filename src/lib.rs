@@ -248,17 +248,25 @@ pub fn build(paths: &Paths) -> Result<(Built, Summary), Vec<Diagnostic>> {
         staging.write(&f)
     };
     // The views; the report and daily pages, each reading its HTML back
-    // from the spill file; then the search index, reading the texts back,
-    // and everything else.
+    // from the spill file, beside the search index, reading the texts
+    // back; then everything else.
     let views = diag::timed("views", || {
         site::views(&pages.reports, &setup.config, site::Kept::default())
     });
     let site = finish_site(pages, views, &mut setup);
     let theme = &setup.theme;
-    diag::timed("pages", || {
+    // The pages beside the search index: writing pages waits on the disk
+    // (the folder's lock, the page cache), counting tokens does not, so
+    // together they keep both cores busy. The pages hold only the few
+    // being rendered, so the peak stays the index's.
+    diag::timed("pages and search", || {
         let r = render::Renderer::new(&site, theme);
         r.render_feed_to(&sink)?;
-        r.render_every_page_to(&sink)
+        let (pages, search) = rayon::join(
+            || diag::timed("pages", || r.render_every_page_to(&sink)),
+            || r.render_search_to(&sink),
+        );
+        pages.and(search)
     })
     .map_err(|d| vec![d])?;
     diag::timed("the rest", || {

@@ -598,6 +598,7 @@ impl<'a> Renderer<'a> {
             || {
                 crate::diag::timed("site-wide", || {
                     self.render_feed_to(sink)?;
+                    self.render_search_to(sink)?;
                     self.render_rest_to(sink)
                 })
             },
@@ -606,20 +607,25 @@ impl<'a> Renderer<'a> {
     }
 
     /// For `crate::build`: everything but the feed and the report and
-    /// daily pages. The search index first, then the rest: side by side,
-    /// the index's postings and the aggregate pages' contexts were a third
-    /// of a 10,000-report build's peak memory, for a tenth of a second.
+    /// daily pages, after the search index (`render_search_to`). Not side
+    /// by side with the index: the index's postings and the aggregate
+    /// pages' contexts were a third of a 10,000-report build's peak memory,
+    /// for a tenth of a second.
     pub fn render_rest_to(&self, sink: Sink) -> Result<(), Diagnostic> {
         let home = HomeParts {
             feed: false,
             ..HomeParts::ALL
         };
-        crate::diag::timed("search", || search::write_unless(self, &|| false, sink))?;
         let (home, aggregates) = rayon::join(
             || self.render_home_parts(home, sink),
             || crate::diag::timed("aggregates", || self.render_aggregates_to(sink)),
         );
         home.and(aggregates)
+    }
+
+    /// For `crate::build`: the search index.
+    pub fn render_search_to(&self, sink: Sink) -> Result<(), Diagnostic> {
+        crate::diag::timed("search", || search::write_unless(self, &|| false, sink)).map(|_| ())
     }
 
     /// The feed alone: besides the report pages, the one output that shows

@@ -16,9 +16,8 @@
 //! pages around each edit. So does a build of a small archive (`worth_it`).
 
 use std::fs::File;
-use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::Path;
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Archives with less Markdown than this keep their pages' HTML and texts
 /// in memory. Below it the memory saved is tens of MB and writing and
@@ -60,35 +59,27 @@ pub struct Spilled {
 /// An append-only file of blobs, deleted when dropped (or when the
 /// process dies: it never has a name where the operating system allows).
 pub struct Spill {
-    /// The file and its length. One lock for writes and reads alike: a
-    /// blob is a page (kilobytes) copied to or from the page cache, far
-    /// less than the work around it, so two cores rarely meet here.
-    file: Mutex<(File, u64)>,
+    file: File,
+    /// Where the next blob goes. Each blob's place is taken here first and
+    /// then written with positional I/O, so writers and readers never wait
+    /// for each other: the report pages and the search index read the file
+    /// back side by side.
+    len: AtomicU64,
 }
 
 impl Spill {
     /// A new spill file in `dir`.
     pub fn new_in(dir: &Path) -> std::io::Result<Self> {
         Ok(Self {
-            file: Mutex::new((tempfile::tempfile_in(dir)?, 0)),
+            file: tempfile::tempfile_in(dir)?,
+            len: AtomicU64::new(0),
         })
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, (File, u64)> {
-        // A panic elsewhere while holding the lock left the file as it
-        // was: blobs are only ever appended whole.
-        self.file.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
     pub fn put(&self, bytes: &[u8]) -> std::io::Result<Blob> {
-        let mut guard = self.lock();
-        let (file, len) = &mut *guard;
-        let at = *len;
-        file.seek(SeekFrom::Start(at))?;
-        // On an error the length stays: whatever part was written is
-        // overwritten by the next blob.
-        file.write_all(bytes)?;
-        *len += bytes.len() as u64;
+        let at = self.len.fetch_add(bytes.len() as u64, Ordering::Relaxed);
+        // On an error the place stays taken, unread: a hole in the file.
+        write_all_at(&self.file, bytes, at)?;
         Ok(Blob {
             at,
             len: bytes.len(),
@@ -97,12 +88,7 @@ impl Spill {
 
     pub fn get(&self, blob: Blob) -> std::io::Result<String> {
         let mut buf = vec![0u8; blob.len];
-        {
-            let mut guard = self.lock();
-            let file = &mut guard.0;
-            file.seek(SeekFrom::Start(blob.at))?;
-            file.read_exact(&mut buf)?;
-        }
+        read_exact_at(&self.file, &mut buf, blob.at)?;
         // The file holds what `put` was given, but it is a file: checked,
         // with SIMD (std's check, a byte at a time through Chinese text, was
         // 4% of a 10,000-report build; the copy costs a tenth of that).
@@ -130,6 +116,40 @@ impl Spill {
             Err(_) => page.rendered.text.put_bodies(bodies),
         }
     }
+}
+
+#[cfg(unix)]
+fn write_all_at(file: &File, bytes: &[u8], at: u64) -> std::io::Result<()> {
+    std::os::unix::fs::FileExt::write_all_at(file, bytes, at)
+}
+
+#[cfg(unix)]
+fn read_exact_at(file: &File, buf: &mut [u8], at: u64) -> std::io::Result<()> {
+    std::os::unix::fs::FileExt::read_exact_at(file, buf, at)
+}
+
+#[cfg(windows)]
+fn write_all_at(file: &File, mut bytes: &[u8], mut at: u64) -> std::io::Result<()> {
+    use std::os::windows::fs::FileExt;
+    while !bytes.is_empty() {
+        match file.seek_write(bytes, at)? {
+            0 => return Err(std::io::ErrorKind::WriteZero.into()),
+            n => (bytes, at) = (&bytes[n..], at + n as u64),
+        }
+    }
+    Ok(())
+}
+
+#[cfg(windows)]
+fn read_exact_at(file: &File, mut buf: &mut [u8], mut at: u64) -> std::io::Result<()> {
+    use std::os::windows::fs::FileExt;
+    while !buf.is_empty() {
+        match file.seek_read(buf, at)? {
+            0 => return Err(std::io::ErrorKind::UnexpectedEof.into()),
+            n => (buf, at) = (&mut buf[n..], at + n as u64),
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
