@@ -69,10 +69,17 @@ impl Site {
         here: &'p str,
         which: impl Fn(&spill::Spilled) -> spill::Blob,
     ) -> Result<Cow<'p, str>, Diagnostic> {
-        let (Some(spilled), Some(spill)) = (&p.spilled, &self.spill) else {
+        let Some(spilled) = &p.spilled else {
             return Ok(Cow::Borrowed(here));
         };
-        spill.get(which(spilled)).map(Cow::Owned).map_err(|e| {
+        // A build lets its spill file go once the pages and the index that
+        // read it are written (`crate::build`): reading after that is a
+        // mistake in the build's order, not an empty page.
+        let got = match &self.spill {
+            Some(spill) => spill.get(which(spilled)),
+            None => Err(std::io::Error::other("already released")),
+        };
+        got.map(Cow::Owned).map_err(|e| {
             Diagnostic::error(
                 &p.doc.source,
                 None,

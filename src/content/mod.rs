@@ -170,7 +170,7 @@ pub fn load_file(
 /// Loads the whole archive.
 pub fn load(content_dir: &Path, config: &Config, exclude: &[PathBuf]) -> Archive {
     let mut diags = Vec::new();
-    let files = find_files(content_dir, exclude, &mut diags);
+    let files = crate::diag::timed("walk", || find_files(content_dir, exclude, &mut diags));
     let loaded: Vec<(Option<Doc>, Vec<Diagnostic>)> = files
         .par_iter()
         .map(|rel| load_file(content_dir, rel, config.drafts))

@@ -216,5 +216,13 @@ mod tests {
             .map(|s| s.text)
             .collect();
         assert!(texts.contains(&"入金有效成功率：99.99%"), "{texts:?}");
+        // Once a build has let the file go, a spilled page is an error
+        // naming its file, never an empty page.
+        let mut site = site;
+        site.spill = None;
+        let err = site.html(&site.reports[0]).unwrap_err();
+        assert!(err.message.contains("already released"), "{err:?}");
+        assert!(err.path.ends_with("第16周 2023-04-21.md"), "{err:?}");
+        assert!(site.section_bodies(&site.reports[0]).is_err());
     }
 }
