@@ -535,9 +535,28 @@ fn trim_part(s: &str) -> String {
 impl Matcher {
     /// Reads one incident out of its text (first line: when and what).
     fn incident(&self, text: &str, line: usize, anchor: &str, report: NaiveDate) -> Incident {
+        self.incident_read(text, line, anchor, report, None)
+    }
+
+    /// `incident`, given what `parse_when` read from a line already: used
+    /// when the tidied text starts with that very line. Reading the date is
+    /// the costliest part of an incident, and a list item's first line is
+    /// read once to tell whether it is dated.
+    fn incident_read(
+        &self,
+        text: &str,
+        line: usize,
+        anchor: &str,
+        report: NaiveDate,
+        read: Option<(&str, When)>,
+    ) -> Incident {
         let text = tidy(text);
         let first_end = text.find('\n').unwrap_or(text.len());
-        let when = parse_when(&text[..first_end], report);
+        let first = &text[..first_end];
+        let when = match read {
+            Some((l, when)) if l == first => when,
+            _ => parse_when(first, report),
+        };
         let body = &text[when.prefix..];
         let labels = self.labels_in(body);
         let pre_end = labels.first().map_or(body.len(), |l| l.0);
@@ -753,9 +772,9 @@ impl Walker {
             if self.m.says_none(&item.text) {
                 continue;
             }
-            let dated = parse_when(item.text.lines().next().unwrap_or(""), self.date)
-                .date
-                .is_some();
+            let first = item.text.lines().next().unwrap_or("");
+            let when = parse_when(first, self.date);
+            let dated = when.date.is_some();
             let groups_dated = !dated
                 && item.children.iter().any(|b| match b {
                     Block::List { items, .. } => {
@@ -770,9 +789,13 @@ impl Walker {
                 continue;
             }
             self.seen.insert(item.anchor.clone());
-            let inc = self
-                .m
-                .incident(&flatten(item), item.line, &item.anchor, self.date);
+            let inc = self.m.incident_read(
+                &flatten(item),
+                item.line,
+                &item.anchor,
+                self.date,
+                Some((first, when)),
+            );
             self.out.push(inc);
         }
     }
