@@ -37,15 +37,22 @@ impl Serialize for Day {
     }
 }
 
-/// Pretty JSON (the files are meant to be read and diffed as well as
-/// parsed), streamed to `sink` in parts: every one grows with the archive
-/// (at 10,000 reports `projects.json` is 100 MB), and none is ever in
-/// memory whole.
-fn pretty_to(path: &str, value: &impl Serialize, sink: super::Sink) -> Result<(), Diagnostic> {
+/// JSON with one record per line (`Records`): the files are meant to be
+/// read, grepped and diffed as well as parsed, and are streamed to `sink` in
+/// parts: every one grows with the archive (at 10,000 reports
+/// `projects.json` is 75 MB), and none is ever in memory whole. `lines` is
+/// how many levels of containers break their values onto lines of their
+/// own; anything deeper (a record) is written on one line.
+fn records_to(
+    path: &str,
+    value: &impl Serialize,
+    lines: usize,
+    sink: super::Sink,
+) -> Result<(), Diagnostic> {
     let mut out = super::Streamed::new(path, sink);
     let written = value.serialize(&mut serde_json::Serializer::with_formatter(
         &mut out,
-        Pretty::default(),
+        Records::new(lines),
     ));
     match (written, out.finish()) {
         (_, Err(d)) => Err(d),
@@ -54,19 +61,59 @@ fn pretty_to(path: &str, value: &impl Serialize, sink: super::Sink) -> Result<()
     }
 }
 
-/// serde_json's pretty printing (two spaces a level), byte for byte, with
-/// each line break written together with its indentation: serde_json's
+/// Records per line: serde_json's pretty printing (two spaces a level) for
+/// the first `lines` levels of containers, and its compact form inside
+/// them, so that each record (a report, a metric's point, a project's
+/// weekly entry) is one line. Pretty printing throughout made a quarter of
+/// `projects.json` indentation (100 MB at 10,000 reports instead of 75),
+/// and a record spread over fifteen lines is harder to grep than one.
+/// Each line break is written together with its indentation: serde_json's
 /// `PrettyFormatter` writes the indentation one level at a time, and the
-/// data files of a big archive are millions of short, deep lines.
-#[derive(Default)]
-struct Pretty {
+/// data files of a big archive are millions of lines.
+struct Records {
     level: usize,
     has_value: bool,
+    lines: usize,
 }
 
-impl Pretty {
+/// The levels that `data/reports.json` and `data/incidents.json` break into
+/// lines: the object and its list (one report or incident a line).
+const LIST_LINES: usize = 2;
+/// The levels that `data/metrics.json` and `data/projects.json` break into
+/// lines: the object, its list, each item's fields and their lists (one
+/// point or weekly entry a line).
+const NESTED_LINES: usize = 4;
+
+impl Records {
+    fn new(lines: usize) -> Self {
+        Self::at(0, lines)
+    }
+
+    /// A formatter for a value that sits `level` containers deep.
+    fn at(level: usize, lines: usize) -> Self {
+        Self {
+            level,
+            has_value: false,
+            lines,
+        }
+    }
+
+    /// Whether the values of the innermost open container share a line.
+    fn flat(&self) -> bool {
+        self.level > self.lines
+    }
+
+    /// Before a value: `,` (unless `first`), and a line break with the
+    /// indentation of the level unless the container is written flat.
+    fn line<W: ?Sized + std::io::Write>(&self, w: &mut W, first: bool) -> std::io::Result<()> {
+        if self.flat() {
+            return if first { Ok(()) } else { w.write_all(b",") };
+        }
+        Self::break_at(w, first, self.level)
+    }
+
     /// `,` (unless `first`), a line break and the indentation of `level`.
-    fn line<W: ?Sized + std::io::Write>(
+    fn break_at<W: ?Sized + std::io::Write>(
         w: &mut W,
         first: bool,
         level: usize,
@@ -81,9 +128,7 @@ impl Pretty {
             }
         }
     }
-}
 
-impl Pretty {
     /// An array's or object's opening bracket, a level deeper.
     fn open<W: ?Sized + std::io::Write>(
         &mut self,
@@ -95,21 +140,23 @@ impl Pretty {
         w.write_all(bracket)
     }
 
-    /// Its closing bracket, on a line of its own unless it is empty.
+    /// Its closing bracket: on a line of its own unless it is empty or
+    /// written flat.
     fn close<W: ?Sized + std::io::Write>(
         &mut self,
         w: &mut W,
         bracket: &[u8],
     ) -> std::io::Result<()> {
+        let flat = self.flat();
         self.level -= 1;
-        if self.has_value {
-            Self::line(w, true, self.level)?;
+        if self.has_value && !flat {
+            Self::break_at(w, true, self.level)?;
         }
         w.write_all(bracket)
     }
 }
 
-impl serde_json::ser::Formatter for Pretty {
+impl serde_json::ser::Formatter for Records {
     fn begin_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
         self.open(w, b"[")
     }
@@ -123,7 +170,7 @@ impl serde_json::ser::Formatter for Pretty {
         w: &mut W,
         first: bool,
     ) -> std::io::Result<()> {
-        Self::line(w, first, self.level)
+        self.line(w, first)
     }
 
     fn end_array_value<W: ?Sized + std::io::Write>(&mut self, _: &mut W) -> std::io::Result<()> {
@@ -144,11 +191,11 @@ impl serde_json::ser::Formatter for Pretty {
         w: &mut W,
         first: bool,
     ) -> std::io::Result<()> {
-        Self::line(w, first, self.level)
+        self.line(w, first)
     }
 
     fn begin_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        w.write_all(b": ")
+        w.write_all(if self.flat() { b":" } else { b": " })
     }
 
     fn end_object_value<W: ?Sized + std::io::Write>(&mut self, _: &mut W) -> std::io::Result<()> {
@@ -166,12 +213,12 @@ impl serde_json::ser::Formatter for Pretty {
     }
 }
 
-/// `value` as pretty JSON in memory (`Pretty`).
-fn pretty_vec(value: &impl Serialize) -> serde_json::Result<Vec<u8>> {
+/// `value` in memory as `Records` writes it `level` containers deep.
+fn records_vec(value: &impl Serialize, level: usize, lines: usize) -> serde_json::Result<Vec<u8>> {
     let mut out = Vec::with_capacity(128);
     value.serialize(&mut serde_json::Serializer::with_formatter(
         &mut out,
-        Pretty::default(),
+        Records::at(level, lines),
     ))?;
     Ok(out)
 }
@@ -215,12 +262,13 @@ pub fn reports_json_to(site: &Site, sink: super::Sink) -> Result<(), Diagnostic>
             }
         })
         .collect();
-    pretty_to(
+    records_to(
         "data/reports.json",
         &Body {
             reports,
             week_convention: site.weeks,
         },
+        LIST_LINES,
         sink,
     )
 }
@@ -280,7 +328,7 @@ fn metrics_body(site: &Site) -> impl Serialize + '_ {
 
 /// `data/metrics.json`, streamed.
 pub fn metrics_json_to(site: &Site, sink: super::Sink) -> Result<(), Diagnostic> {
-    pretty_to(METRICS_JSON, &metrics_body(site), sink)
+    records_to(METRICS_JSON, &metrics_body(site), NESTED_LINES, sink)
 }
 
 /// Each series' parts of `data/metrics.json` and `data/metrics.csv`, kept
@@ -339,18 +387,10 @@ impl SeriesParts {
 
 impl Part {
     fn of(s: &crate::site::Series) -> serde_json::Result<Self> {
-        // serde_json's pretty printer indents a nested value by two spaces
-        // a level, and no JSON string holds a raw newline, so the series'
-        // own pretty form indented by two levels is its part of the whole.
-        let alone = pretty_vec(&series_view(s))?;
-        let mut json = Vec::with_capacity(alone.len() * 11 / 10 + 4);
-        json.extend_from_slice(b"    ");
-        for line in alone.split_inclusive(|&b| b == b'\n') {
-            json.extend_from_slice(line);
-            if line.ends_with(b"\n") {
-                json.extend_from_slice(b"    ");
-            }
-        }
+        // The series as it sits in the file: two levels deep, after the
+        // indentation of its first line.
+        let mut json = b"    ".to_vec();
+        json.extend(records_vec(&series_view(s), 2, NESTED_LINES)?);
         let mut csv = String::new();
         csv_rows(&mut csv, s);
         Ok(Part {
@@ -371,7 +411,7 @@ pub fn metrics_files(site: &Site, cache: &SeriesParts) -> Result<[OutFile; 2], D
     let parts = cache.of(site).map_err(err)?;
     let json = if parts.is_empty() {
         // `[]`, not a list with nothing between its lines.
-        pretty_vec(&metrics_body(site)).map_err(err)?
+        records_vec(&metrics_body(site), 0, NESTED_LINES).map_err(err)?
     } else {
         let mut out =
             Vec::with_capacity(parts.iter().map(|p| p.json.len() + 2).sum::<usize>() + 32);
@@ -492,9 +532,10 @@ pub fn incidents_json_to(site: &Site, sink: super::Sink) -> Result<(), Diagnosti
             }
         })
         .collect();
-    pretty_to(
+    records_to(
         "data/incidents.json",
         &BTreeMap::from([("incidents", incidents)]),
+        LIST_LINES,
         sink,
     )
 }
@@ -622,9 +663,10 @@ pub fn projects_json_to(
             url: url_of(p),
         })
     });
-    pretty_to(
+    records_to(
         "data/projects.json",
         &BTreeMap::from([("projects", projects)]),
+        NESTED_LINES,
         sink,
     )
 }
@@ -634,8 +676,8 @@ mod tests {
     use super::*;
     use chrono::Datelike;
 
-    fn pretty(v: &serde_json::Value) -> String {
-        String::from_utf8(pretty_vec(v).unwrap()).unwrap()
+    fn records(v: &serde_json::Value, lines: usize) -> String {
+        String::from_utf8(records_vec(v, 0, lines).unwrap()).unwrap()
     }
 
     #[test]
@@ -667,7 +709,7 @@ mod tests {
     }
 
     #[test]
-    fn pretty_writes_what_serde_json_writes() {
+    fn records_are_pretty_above_and_compact_within() {
         let mut deep = serde_json::json!("bottom");
         for i in 0..80 {
             deep = if i % 2 == 0 {
@@ -683,7 +725,20 @@ mod tests {
             serde_json::json!([[], [[]], {"a": [1, 2, {"b": []}]}]),
             deep,
         ] {
-            assert_eq!(pretty(&v), serde_json::to_string_pretty(&v).unwrap());
+            assert_eq!(
+                records(&v, usize::MAX),
+                serde_json::to_string_pretty(&v).unwrap()
+            );
+            assert_eq!(records(&v, 0), serde_json::to_string(&v).unwrap());
+            for lines in 1..4 {
+                let text = records(&v, lines);
+                assert_eq!(serde_json::from_str::<serde_json::Value>(&text).unwrap(), v);
+            }
         }
+        let v = serde_json::json!({"items": [{"a": 1, "b": [1, 2], "c": {}}, {"a": "x y"}], "none": [], "n": 2});
+        assert_eq!(
+            records(&v, LIST_LINES),
+            "{\n  \"items\": [\n    {\"a\":1,\"b\":[1,2],\"c\":{}},\n    {\"a\":\"x y\"}\n  ],\n  \"n\": 2,\n  \"none\": []\n}"
+        );
     }
 }
