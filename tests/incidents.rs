@@ -134,7 +134,7 @@ fn sample_incident_page_chart_marks_and_links() {
     for (week, n) in [(16, 2), (17, 5), (22, 5), (39, 3), (50, 7)] {
         let html = read(out.join(format!("reports/2023-w{week}.html")));
         assert_eq!(
-            html.matches("class=\"anchor incident\"").count(),
+            html.matches("\" class=\"incident\">").count(),
             n,
             "week {week}"
         );
@@ -142,9 +142,7 @@ fn sample_incident_page_chart_marks_and_links() {
     }
     let w16 = read(out.join("reports/2023-w16.html"));
     // The badge starts the item's text (inside its <p> in a loose list).
-    let at = w16
-        .find("<a class=\"anchor incident\" id=\"L78\"></a>")
-        .unwrap();
+    let at = w16.find("<li id=\"L78\" class=\"incident\">").unwrap();
     let badge = w16[at..]
         .find("<a class=\"incident-mark\" href=\"../incidents.html#2023-w16-L78\"")
         .unwrap();

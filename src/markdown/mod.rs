@@ -20,10 +20,12 @@ pub use sections::{Block, Item, Section, SectionText, Sections};
 /// does not know the language; see `render::localize`).
 pub const MISSING_TITLE: &str = "missing: ";
 
-/// How every list item's anchor starts (`<a class="anchor" id="L12"></a>`):
-/// the render stage finds items by it to add incident marks and project
-/// links without parsing the HTML.
-pub const ITEM_ANCHOR: &str = "<a class=\"anchor\" id=\"";
+/// How every list item starts: with its anchor as its id (`<li id="L12">`).
+/// The render stage finds items by it to add incident marks and project
+/// links without parsing the HTML. The id sits on the item itself rather
+/// than on an empty `<a>` inside it: a report's list items are most of its
+/// markup, and the empty element was an eighth of every report page.
+pub const ITEM_ANCHOR: &str = "<li id=\"";
 
 /// What a link to another Markdown file turned into.
 pub enum Resolved {
@@ -253,13 +255,9 @@ pub fn render(
         .any(|(e, _)| matches!(e, Event::Html(_) | Event::InlineHtml(_)));
     let events = cjk::repair(events, body);
 
-    // Every list item gains an anchor event: room for them from the start,
-    // not a copy of the whole list when it overflows.
-    let items = events
-        .iter()
-        .filter(|(e, _)| matches!(e, Event::Start(Tag::Item)))
-        .count();
-    let mut out: Vec<Event> = Vec::with_capacity(events.len() + items + 16);
+    // An event out for every event in (an item's start becomes its tag with
+    // its id), and a few more.
+    let mut out: Vec<Event> = Vec::with_capacity(events.len() + 16);
     let mut ids: HashMap<String, usize> = HashMap::new();
     let mut st = State {
         frames: Vec::new(),
@@ -374,9 +372,12 @@ pub fn render(
                 } else {
                     last_item = (line, 0);
                 }
-                out.push(Event::Start(Tag::Item));
+                // The item's start tag, with its id: pulldown-cmark writes
+                // `<li>` with no attributes. Every item starts after a list's
+                // or another item's end of line, which is where the HTML
+                // writer would put `<li>` too.
                 out.push(Event::InlineHtml(CowStr::from(
-                    [ITEM_ANCHOR, &anchor, "\"></a>"].concat(),
+                    [ITEM_ANCHOR, &anchor, "\">"].concat(),
                 )));
                 if st.lists.last() == Some(&true) {
                     if let Some(sink) = st.sink() {
@@ -715,7 +716,7 @@ pub(crate) mod tests {
             h.contains("type=\"checkbox\"") && h.contains("checked"),
             "chronicle's own markup stays: {h}"
         );
-        assert!(h.contains("class=\"anchor\" id=\"L"), "{h}");
+        assert!(h.contains("<li id=\"L"), "{h}");
         // Reports without raw HTML are not touched at all.
         assert_eq!(html_of("**a** <>"), "<p><strong>a</strong> &lt;&gt;</p>\n");
         let (r, _) = render(

@@ -285,11 +285,11 @@ impl Renderer<'_> {
             out.push_str(&rest[..pos]);
             match marks.remove(id) {
                 Some(entries) => {
-                    out.push_str("<a class=\"anchor incident\" id=\"");
+                    out.push_str(ITEM);
                     out.push_str(id);
-                    out.push_str("\"></a>");
+                    out.push_str("\" class=\"incident\">");
                     let tail = &after[q..];
-                    let tail = tail.strip_prefix("\"></a>").unwrap_or(tail);
+                    let tail = tail.strip_prefix("\">").unwrap_or(tail);
                     // In a loose list the text is in a <p>: the badge goes
                     // inside it, on the text's line.
                     match tail.trim_start().strip_prefix("<p>") {

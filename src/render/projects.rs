@@ -593,7 +593,7 @@ impl Renderer<'_> {
                 .push(link_of(pi));
         }
         const ITEM: &str = crate::markdown::ITEM_ANCHOR;
-        const CLOSE: &str = "\"></a>";
+        const CLOSE: &str = "\">";
         let mut out = String::with_capacity(html.len() + entries.len() * 200);
         let mut rest = html;
         // No scan past the last anchor that takes a link.
