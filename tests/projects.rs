@@ -160,6 +160,22 @@ fn slips_statuses_aliases_and_stalled() {
         html.contains("4/26投产 → 5/9"),
         "the slip is on the overview"
     );
+    // The project's own page: both stated dates in its plans table, the
+    // first one marked as slipped, each row linking to the update.
+    let page = read(out.join(gw["url"].as_str().unwrap()));
+    let plans = &page[page.find("id=\"plans-h\"").expect("a plans table")..];
+    let plans = &plans[..plans.find("</table>").unwrap()];
+    assert_eq!(
+        plans.matches("<tr class=\"slipped\">").count(),
+        1,
+        "{plans}"
+    );
+    assert!(
+        plans.contains("<span class=\"slip\">4/26投产 → 5/9</span>"),
+        "{plans}"
+    );
+    assert!(plans.contains("5/9投产"), "{plans}");
+    assert!(plans.contains("href=\"../reports/"), "{plans}");
     assert!(
         !stderr(&o).contains("matched to"),
         "aliases need no confirmation: {}",

@@ -474,22 +474,33 @@ impl Renderer<'_> {
             slips.entry((s.report, s.to, s.what.as_str())).or_insert(s);
         }
         let slips = &slips;
-        let plans: Vec<Value> = p
+        // Straight into Tera values, like the entries: a `json!` map per
+        // plan was built, converted and dropped again.
+        #[derive(serde::Serialize)]
+        struct PlanView<'a> {
+            stated: String,
+            url: String,
+            text: &'a str,
+            date: String,
+            slip: Option<String>,
+        }
+        let plans: Vec<PlanView> = p
             .entries
             .iter()
             .flat_map(|e| {
                 e.planned.iter().filter(|pl| !pl.nested).map(move |pl| {
                     let slip = slips.get(&(e.report, pl.date, pl.what.as_str())).copied();
-                    json!({
-                        "stated": self.date_display(e.date),
-                        "url": anchored_url(page, &e.url, &e.anchor),
-                        "text": pl.text,
-                        "date": self.date_display(pl.date),
-                        "slip": slip.map(|s| s.describe()),
-                    })
+                    PlanView {
+                        stated: self.date_display(e.date),
+                        url: anchored_url(page, &e.url, &e.anchor),
+                        text: &pl.text,
+                        date: self.date_display(pl.date),
+                        slip: slip.map(|s| s.describe()),
+                    }
                 })
             })
             .collect();
+        let plans = super::list_value(plans.into_par_iter());
         ctx.insert("project", &self.project_summary(p, &url));
         ctx.insert("aliases", &p.aliases);
         let (chart, legend) = self.progress_chart(p, &url);
