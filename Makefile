@@ -58,8 +58,13 @@ fuzz:
 # Stage benchmarks (criterion), then chronicle and Hugo side by side on
 # generated archives of 1,000 and 10,000 reports; writes BENCHMARKS.md.
 # Everything runs on the profile-optimised build (scripts/release.sh).
-# Knobs: BENCH_SIZES, BENCH_RUNS, BENCH_SEED, CHRONICLE_BENCH_REPORTS.
+# Knobs: BENCH_SIZES, BENCH_RUNS, BENCH_SEED, CHRONICLE_BENCH_REPORTS,
+# BENCH_SETTLE. Everything is compiled first, and nothing is timed until
+# the disk has settled after the compile's deletions (scripts/settle.sh).
 bench:
+	scripts/release.sh --quiet
+	scripts/release.sh bench --no-run --quiet
+	scripts/settle.sh
 	CHRONICLE_BENCH_KEEP=$(or $(CARGO_TARGET_DIR),target)/bench-stages scripts/release.sh bench --bench pipeline
 	scripts/bench.sh
 

@@ -8,7 +8,8 @@
 # Settings (environment): BENCH_SIZES (default "1000 10000"), BENCH_RUNS
 # (timed runs per tool and size, default 5, after one untimed warm-up),
 # BENCH_SEED (default 42), BENCH_DIR (work folder, default target/bench),
-# BENCH_OUT (default BENCHMARKS.md), BENCH_NOTE (a line to print under the
+# BENCH_OUT (default BENCHMARKS.md), BENCH_SETTLE (see scripts/settle.sh),
+# BENCH_NOTE (a line to print under the
 # title, e.g. why a run is not the final one).
 #
 # Installs Debian's hugo and time packages when they are missing.
@@ -41,8 +42,10 @@ have hugo || missing+=(hugo)
 [ -x /usr/bin/time ] || missing+=(time)
 [ ${#missing[@]} -eq 0 ] || install_debian "${missing[@]}"
 
-# The binary `make build` makes (with profile-guided optimisation).
+# The binary `make build` makes (with profile-guided optimisation), and
+# then no timed run until the disk has settled if it was just compiled.
 scripts/release.sh --quiet
+scripts/settle.sh
 
 # Nothing is deleted while runs are timed: right after thousands of files
 # are deleted, ext4 is slow to create new ones, which would swamp what is
@@ -283,3 +286,5 @@ git diff --quiet HEAD 2>/dev/null || commit="$commit (with uncommitted changes)"
 } >"$OUT_MD"
 echo "bench: wrote $OUT_MD" >&2
 rm -rf "${TRASH[@]}"
+# When the next `make bench` may start timing (scripts/settle.sh).
+touch "${CARGO_TARGET_DIR:-$ROOT/target}/bench-deleted.stamp"
