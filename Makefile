@@ -55,8 +55,8 @@ loadtest:
 fuzz:
 	scripts/fuzz.sh
 
-# Stage benchmarks (criterion), then chronicle and Hugo side by side on
-# generated archives of 1,000 and 10,000 reports; writes BENCHMARKS.md.
+# chronicle and Hugo side by side on generated archives of 1,000 and 10,000
+# reports, then the stage benchmarks (criterion); writes BENCHMARKS.md.
 # Everything runs on the profile-optimised build (scripts/release.sh).
 # Knobs: BENCH_SIZES, BENCH_RUNS, BENCH_SEED, CHRONICLE_BENCH_REPORTS,
 # BENCH_SETTLE. Everything is compiled first, and nothing is timed until
@@ -65,7 +65,6 @@ bench:
 	scripts/release.sh --quiet
 	scripts/release.sh bench --no-run --quiet
 	scripts/settle.sh
-	CHRONICLE_BENCH_KEEP=$(or $(CARGO_TARGET_DIR),target)/bench-stages scripts/release.sh bench --bench pipeline
 	scripts/bench.sh
 
 clean:

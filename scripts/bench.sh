@@ -2,13 +2,14 @@
 # Whole-process benchmark: chronicle and Hugo build the same generated
 # archives, side by side in one run, and the results go to BENCHMARKS.md.
 #
-#   scripts/bench.sh                      # what `make bench` runs after criterion
+#   scripts/bench.sh                      # what `make bench` runs
 #   BENCH_SIZES=1000 BENCH_RUNS=3 scripts/bench.sh
 #
 # Settings (environment): BENCH_SIZES (default "1000 10000"), BENCH_RUNS
 # (timed runs per tool and size, default 5, after one untimed warm-up),
 # BENCH_SEED (default 42), BENCH_DIR (work folder, default target/bench),
 # BENCH_OUT (default BENCHMARKS.md), BENCH_SETTLE (see scripts/settle.sh),
+# BENCH_STAGES (0: no criterion stage benchmarks), BENCH_SERVE (0: no serve edits),
 # BENCH_NOTE (a line to print under the
 # title, e.g. why a run is not the final one).
 #
@@ -63,10 +64,9 @@ if [ -e "$WORK" ]; then
     TRASH+=("$WORK.old-$$")
 fi
 mkdir -p "$WORK"
-# What criterion's stage benchmarks wrote (`make bench` keeps it for us:
-# CHRONICLE_BENCH_KEEP, benches/pipeline.rs), deleted at the end too. Deleted
-# by criterion itself, every site it built would be gone seconds before the
-# first timed run, which would then run in ext4's slow window.
+# Where criterion's stage benchmarks keep the sites they build (run below,
+# after the timed runs: CHRONICLE_BENCH_KEEP, benches/pipeline.rs), deleted
+# at the end too.
 STAGES=${CARGO_TARGET_DIR:-$ROOT/target}/bench-stages
 if [ -e "$STAGES" ]; then
     mv "$STAGES" "$STAGES.old-$$"
@@ -116,6 +116,8 @@ for n in $SIZES; do
     echo "bench: generating $n reports (seed $SEED)" >&2
     "$BIN" gen --reports "$n" --seed "$SEED" --out "$dir/content" --hugo "$dir/hugo-content" >"$dir/gen.txt"
 
+    # What gen wrote goes to disk now, not during the timed runs.
+    sync
     : >"$dir/chronicle.runs"
     : >"$dir/hugo.runs"
     # One untimed warm-up each (page cache, binaries), then timed runs that
@@ -193,10 +195,25 @@ if [ "${BENCH_SERVE:-1}" != 0 ]; then
 fi
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
-# Stage timings from criterion, when `make bench` ran it before this script.
+# The stage benchmarks (criterion) come after the whole-process runs, not
+# before them: their write and build stages create a few hundred thousand
+# files in two minutes, and 1,000-report builds timed right after them
+# took 328 ms (324-419) where, with nothing before them, they took 277 ms
+# (261-281) on the same disk minutes apart. BENCH_STAGES=0 skips them.
+if [ "${BENCH_STAGES:-1}" != 0 ]; then
+    echo "bench: stage benchmarks (criterion)" >&2
+    sync
+    CHRONICLE_BENCH_KEEP=$STAGES scripts/release.sh bench --bench pipeline >"$WORK/stages.txt" 2>&1 || {
+        cat "$WORK/stages.txt" >&2
+        exit 1
+    }
+    TRASH+=("$STAGES")
+fi
+
+# Stage timings from criterion (above).
 stages=""
 criterion=${CARGO_TARGET_DIR:-$ROOT/target}/pgo-bench/criterion
-if have python3 && [ -d "$criterion" ]; then
+if have python3 && [ -d "$criterion" ] && [ "${BENCH_STAGES:-1}" != 0 ]; then
     stages=$(python3 - "$criterion" <<'EOF'
 import json, os, sys
 root = sys.argv[1]
@@ -230,7 +247,7 @@ git diff --quiet HEAD 2>/dev/null || commit="$commit (with uncommitted changes)"
 {
     echo "# Benchmarks"
     echo
-    echo "Written by \`make bench\` (criterion, then \`scripts/bench.sh\`) on $(date -u '+%Y-%m-%d %H:%M UTC'). Rerun it rather than editing this file."
+    echo "Written by \`make bench\` (\`scripts/bench.sh\`) on $(date -u '+%Y-%m-%d %H:%M UTC'). Rerun it rather than editing this file."
     if [ -n "${BENCH_NOTE:-}" ]; then
         echo
         echo "**Note:** $BENCH_NOTE"

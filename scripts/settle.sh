@@ -10,8 +10,8 @@
 # each one up as it creates a file (README, How cost grows). Compiling the
 # benchmarks deletes thousands of files (each crate's object files once
 # linked), and so does the end of a previous `make bench` (its sites):
-# timed right after either, a 1,000-report build took 327 ms instead of
-# 266–281, and criterion's `write` stage 184 ms instead of 81.
+# four minutes after a run had deleted its sites, 1,000-report builds took
+# 430–447 ms instead of 266–281.
 #
 # It waits until BENCH_SETTLE seconds (default 360) have passed since the
 # newest of: the release binary, the compiled benchmarks, and the stamp
