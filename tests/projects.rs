@@ -95,7 +95,15 @@ fn sample_pages_link_both_ways() {
         }
     }
     let hive = find(&data, "HIVE标准数仓建设");
-    let page = read(out.join(hive["url"].as_str().unwrap()));
+    // A project under its own heading is linked at the end of the heading,
+    // once, and the heading is still closed.
+    let url = hive["url"].as_str().unwrap();
+    let report = read(out.join(hive["entries"][0]["report"].as_str().unwrap()));
+    let linked = format!("HIVE标准数仓建设 <a class=\"project-link\" href=\"../{url}\"");
+    assert_eq!(report.matches(&linked).count(), 1, "heading link for {url}");
+    let after = &report[report.find(&linked).unwrap() + linked.len()..];
+    assert!(after.starts_with(" title=\"项目: HIVE标准数仓建设\">项目</a></h"));
+    let page = read(out.join(url));
     assert!(page.contains("<svg class=\"chart\""), "progress chart");
     assert!(page.contains("72.2%"));
     assert_links_resolve(&out);

@@ -634,21 +634,48 @@ impl Renderer<'_> {
             rest = &rest[end..];
         }
         out.push_str(rest);
-        // Updates whose anchor is not a bullet's (still in `links`): after
-        // the heading with that id.
-        for &(pi, ei) in entries {
-            let anchor = anchor_of(pi, ei);
-            if !links.contains_key(anchor) {
+        if links.is_empty() {
+            return out.into();
+        }
+        // Updates whose anchor is not a bullet's (still in `links`): at the
+        // end of the element with that id, a heading. One more pass finds
+        // them all: a search of the page for each, and an insertion that
+        // moved the rest of the page, were a third of this function.
+        let mut ends: rustc_hash::FxHashMap<&str, usize> = Default::default();
+        static ID: std::sync::LazyLock<memchr::memmem::Finder> =
+            std::sync::LazyLock::new(|| memchr::memmem::Finder::new(" id=\""));
+        for pos in ID.find_iter(out.as_bytes()) {
+            let after = &out[pos + 5..];
+            let Some(q) = after.find('"') else { break };
+            let id = &after[..q];
+            if !after[q..].starts_with(CLOSE) || !links.contains_key(id) || ends.contains_key(id) {
                 continue;
             }
-            let heading = format!(" id=\"{anchor}\">");
-            if let Some(pos) = out.find(&heading) {
-                if let Some(end) = out[pos..].find("</h") {
-                    out.insert_str(pos + end, &format!(" {}", link_of(pi)));
-                }
+            if let Some(end) = after[q..].find("</h") {
+                ends.insert(id, pos + 5 + q + end);
             }
         }
-        out.into()
+        // Each link went in at its heading's end, so at one place the last
+        // update's comes first.
+        let mut inserts: Vec<(usize, &str)> = entries
+            .iter()
+            .rev()
+            .filter_map(|&(pi, ei)| Some((*ends.get(anchor_of(pi, ei))?, link_of(pi))))
+            .collect();
+        if inserts.is_empty() {
+            return out.into();
+        }
+        inserts.sort_by_key(|&(at, _)| at);
+        let mut linked = String::with_capacity(out.len() + inserts.len() * 200);
+        let mut from = 0;
+        for (at, link) in inserts {
+            linked.push_str(&out[from..at]);
+            linked.push(' ');
+            linked.push_str(link);
+            from = at;
+        }
+        linked.push_str(&out[from..]);
+        linked.into()
     }
 }
 
