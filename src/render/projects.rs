@@ -641,18 +641,20 @@ impl Renderer<'_> {
         // end of the element with that id, a heading. One more pass finds
         // them all: a search of the page for each, and an insertion that
         // moved the rest of the page, were a third of this function.
+        const ID: &str = " id=\"";
+        static FIND_ID: std::sync::LazyLock<memchr::memmem::Finder> =
+            std::sync::LazyLock::new(|| memchr::memmem::Finder::new(ID));
         let mut ends: rustc_hash::FxHashMap<&str, usize> = Default::default();
-        static ID: std::sync::LazyLock<memchr::memmem::Finder> =
-            std::sync::LazyLock::new(|| memchr::memmem::Finder::new(" id=\""));
-        for pos in ID.find_iter(out.as_bytes()) {
-            let after = &out[pos + 5..];
+        for pos in FIND_ID.find_iter(out.as_bytes()) {
+            let start = pos + ID.len();
+            let after = &out[start..];
             let Some(q) = after.find('"') else { break };
             let id = &after[..q];
             if !after[q..].starts_with(CLOSE) || !links.contains_key(id) || ends.contains_key(id) {
                 continue;
             }
             if let Some(end) = after[q..].find("</h") {
-                ends.insert(id, pos + 5 + q + end);
+                ends.insert(id, start + q + end);
             }
         }
         // Each link went in at its heading's end, so at one place the last
