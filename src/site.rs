@@ -105,6 +105,11 @@ impl Site {
 /// is `b/c.html`. Every link chronicle writes is relative, so the site works
 /// from disk and under any sub-path.
 pub fn relative_url(from: &str, to: &str) -> String {
+    relative_url_and(from, to, 0)
+}
+
+/// `relative_url` with room for `extra` more bytes.
+fn relative_url_and(from: &str, to: &str, extra: usize) -> String {
     // The folders `from` and `to` share are skipped, and one `../` written
     // for each of `from`'s others: by walking both strings a byte at a
     // time, with no list of their parts and no searcher per part (this
@@ -131,7 +136,7 @@ pub fn relative_url(from: &str, to: &str) -> String {
         }
     }
     let rest = &to[rest..];
-    let mut out = String::with_capacity(3 * (dirs - common) + rest.len());
+    let mut out = String::with_capacity(3 * (dirs - common) + rest.len() + extra);
     for _ in common..dirs {
         out.push_str("../");
     }
@@ -142,8 +147,7 @@ pub fn relative_url(from: &str, to: &str) -> String {
 /// `relative_url(from, to)` and `#anchor`: the link to a place in a report,
 /// of which a long table or chart has thousands.
 pub fn anchored_url(from: &str, to: &str, anchor: &str) -> String {
-    let mut url = relative_url(from, to);
-    url.reserve_exact(1 + anchor.len());
+    let mut url = relative_url_and(from, to, 1 + anchor.len());
     url.push('#');
     url.push_str(anchor);
     url
@@ -294,8 +298,9 @@ pub fn prepare_all(archive: Archive, config: &Config, spill: Option<Arc<spill::S
     let index = LinkIndex::new(reports.iter().chain(dailies.iter()));
     let prepared = |d: Doc| {
         let (mut page, diags) = without_source(prepare(d, &index, config));
-        if let Some(spill) = &spill {
-            spill.take(&mut page);
+        match &spill {
+            Some(spill) => spill.take(&mut page),
+            None => page.rendered.shrink(),
         }
         (page, diags)
     };

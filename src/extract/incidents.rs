@@ -18,7 +18,7 @@
 //! following lines, in either order. A name followed by `无` means none.
 //! Tables under an incident heading are read by their column headers.
 
-use std::collections::HashSet;
+use rustc_hash::FxHashSet as HashSet;
 use std::sync::{Arc, LazyLock, Mutex};
 
 use chrono::NaiveDate;
@@ -59,7 +59,7 @@ pub fn incidents(
         m: Matcher::cached(config),
         date: report_date,
         out: Vec::new(),
-        seen: HashSet::new(),
+        seen: HashSet::default(),
     };
     w.section(tree, false);
     w.out
@@ -684,7 +684,7 @@ impl Walker {
     /// `inside`: these blocks are under an incident heading. `anchor` places
     /// incidents that have no anchor of their own (table rows, paragraphs).
     fn blocks(&mut self, blocks: &[Block], inside: bool, anchor: &str) {
-        let mut taken: HashSet<usize> = HashSet::new();
+        let mut taken: HashSet<usize> = HashSet::default();
         let mut i = 0;
         while i < blocks.len() {
             if taken.contains(&i) {

@@ -3,7 +3,7 @@
 //! a list item at any depth, or a table (label and value in one cell, in
 //! neighbouring cells of a row, or under a header).
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::sync::Arc;
 
 use aho_corasick::{AhoCorasick, MatchKind};
@@ -217,7 +217,7 @@ fn cell_value(cell: &str) -> Option<(f64, bool)> {
 /// Figures of the configured metrics in one report: the first figure of
 /// each metric in document order.
 pub fn figures(root: &Section, compiled: &Compiled) -> Vec<Figure> {
-    let mut found: HashMap<usize, Figure> = HashMap::new();
+    let mut found: HashMap<usize, Figure> = HashMap::default();
     for (scope_idx, names) in compiled.scopes.iter().enumerate() {
         let in_scope = |m: usize| compiled.metric_scope[m] == scope_idx;
         let sections = scope(root, names);

@@ -164,7 +164,9 @@ pub fn clean_name(s: &str) -> String {
             return rest[..end].trim().to_string();
         }
     }
-    let s: String = s.chars().filter(|c| !matches!(c, '【' | '】')).collect();
+    let mut kept = String::with_capacity(s.len());
+    kept.extend(s.chars().filter(|c| !matches!(c, '【' | '】')));
+    let s = kept;
     let s = NAME_TAIL.replace(s.trim(), "");
     s.trim()
         .trim_end_matches(['：', ':', '，', ',', '。'])
@@ -479,7 +481,8 @@ fn section_text(s: &Section, out: &mut String) {
         out.push_str(&l);
     }
     for c in &s.children {
-        out.push_str(&format!("\n{}", c.title));
+        out.push('\n');
+        out.push_str(&c.title);
         section_text(c, out);
     }
 }

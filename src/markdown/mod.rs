@@ -6,7 +6,7 @@
 pub mod cjk;
 pub mod sections;
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::ops::Range;
 
 use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd};
@@ -58,6 +58,16 @@ pub struct Rendered {
 const TOC_LEVEL: u8 = 3;
 
 impl Rendered {
+    /// Gives back what growing the HTML reserved, for a page whose HTML
+    /// stays in memory until the site is written (a tenth of a build's
+    /// peak). A copy, not `shrink_to_fit`: mimalloc shrinks a block in
+    /// place, keeping all of it, unless the new size is under half.
+    pub fn shrink(&mut self) {
+        if self.html.capacity() > self.html.len() {
+            self.html = String::from(self.html.as_str());
+        }
+    }
+
     /// The table of contents: headings down to `TOC_LEVEL`, nested as in
     /// the page.
     pub fn toc(&self) -> Vec<TocEntry<'_>> {
@@ -128,7 +138,7 @@ impl Lines {
 /// `-`, so `【系统运行数据】` gets `系统运行数据` and `A. 支付账户2.0升级` gets
 /// `a-支付账户20升级` — readable in the address bar, like GitHub's.
 pub fn heading_id(title: &str) -> String {
-    let mut out = String::new();
+    let mut out = String::with_capacity(title.len());
     let mut dash = false;
     for c in title.chars() {
         // A Chinese character is a letter with no case: pushed as it is,
@@ -258,7 +268,7 @@ pub fn render(
     // An event out for every event in (an item's start becomes its tag with
     // its id), and a few more.
     let mut out: Vec<Event> = Vec::with_capacity(events.len() + 16);
-    let mut ids: HashMap<String, usize> = HashMap::new();
+    let mut ids: HashMap<String, usize> = HashMap::default();
     let mut st = State {
         frames: Vec::new(),
         tree: TreeBuilder::new(),
@@ -282,7 +292,7 @@ pub fn render(
                 ..
             }) => {
                 st.frames.push(Frame::Heading {
-                    text: String::new(),
+                    text: String::with_capacity(range.len()),
                     level: level as u8,
                     line,
                     out_idx: out.len(),
@@ -302,7 +312,7 @@ pub fn render(
                     out_idx,
                 }) = st.frames.pop()
                 {
-                    let title = title.trim().to_string();
+                    let title = trimmed(title);
                     let id = unique_id(&mut ids, heading_id(&title));
                     if let Event::Start(Tag::Heading { id: slot, .. }) = &mut out[out_idx] {
                         *slot = Some(CowStr::from(id.clone()));
@@ -314,7 +324,7 @@ pub fn render(
             }
             Event::Start(Tag::Paragraph) => {
                 st.frames.push(Frame::Para {
-                    text: String::new(),
+                    text: String::with_capacity(range.len()),
                     line,
                 });
                 out.push(Event::Start(Tag::Paragraph));
@@ -329,7 +339,7 @@ pub fn render(
                             item.text.push_str(para.trim());
                         }
                         _ => st.push_block(Block::Paragraph {
-                            text: para.trim().to_string(),
+                            text: trimmed(para),
                             line,
                         }),
                     }
@@ -384,7 +394,10 @@ pub fn render(
                         sink.push('\n');
                     }
                 } else {
+                    // Room for its first line or so: the item's range
+                    // covers what is nested under it too.
                     st.frames.push(Frame::Item(Item {
+                        text: String::with_capacity(range.len().min(512)),
                         line,
                         anchor,
                         ..Default::default()
@@ -396,7 +409,7 @@ pub fn render(
             }
             Event::End(TagEnd::Item) => {
                 if let Some(Frame::Item(mut item)) = st.frames.pop() {
-                    item.text = item.text.trim().to_string();
+                    item.text = trimmed(std::mem::take(&mut item.text));
                     if let Some(Frame::List { items, .. }) = st.frames.last_mut() {
                         items.push(item);
                     }
@@ -443,7 +456,7 @@ pub fn render(
             Event::End(TagEnd::TableCell) => {
                 if let Some(Frame::Cell(cell)) = st.frames.pop() {
                     if let Some(Frame::Table { row, .. }) = st.frames.last_mut() {
-                        row.push(cell.trim().to_string());
+                        row.push(trimmed(cell));
                     }
                 }
                 out.push(ev);
@@ -549,7 +562,9 @@ pub fn render(
         }
     }
 
-    let mut html = String::with_capacity(body.len() * 3 / 2);
+    // A report's HTML is about 1.6 times its Markdown (ids on every item
+    // and heading): room for twice, so it is not copied as it grows.
+    let mut html = String::with_capacity(body.len() * 2 + 256);
     pulldown_cmark::html::push_html(&mut html, out.into_iter());
     // Raw HTML is cleaned after rendering, when the whole page is well
     // formed, so a tag opened in one place and closed in another is judged
@@ -557,13 +572,10 @@ pub fn render(
     if has_raw_html && !opts.unsafe_html {
         html = sanitize(&html);
     }
-    // Every page's HTML stays in memory until the site is written: give
-    // back what growing it reserved (a tenth of a build's peak). A copy,
-    // not `shrink_to_fit`: mimalloc shrinks a block in place, keeping all
-    // of it, unless the new size is under half.
-    let html = String::from(html.as_str());
+    // Left as grown: a page kept in memory is shrunk by its keeper
+    // (`Rendered::shrink`), one going to a build's spill file needs no copy.
     let tree = st.tree.finish();
-    let text = tree.texts(TOC_LEVEL);
+    let text = tree.texts(TOC_LEVEL, body.len());
     let rendered = Rendered {
         html,
         text,
@@ -588,6 +600,16 @@ fn sanitize(html: &str) -> String {
         b
     });
     CLEANER.clean(html).to_string()
+}
+
+/// `s` without its leading and trailing whitespace, in its own buffer:
+/// every paragraph, item, heading and cell is trimmed, and a copy each was
+/// an allocation each.
+fn trimmed(mut s: String) -> String {
+    s.truncate(s.trim_end().len());
+    let start = s.len() - s.trim_start().len();
+    s.drain(..start);
+    s
 }
 
 fn shrunk<T>(mut v: Vec<T>) -> Vec<T> {
@@ -615,6 +637,23 @@ pub fn escape_attr(s: &str) -> String {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+
+    #[test]
+    fn trimmed_in_place_as_trim_would() {
+        for s in ["", " ", "热点", "\u{3000}热点 账户\n ", "a\t", "\n\nb c"] {
+            assert_eq!(trimmed(s.to_string()), s.trim(), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn shrink_keeps_the_html_and_gives_back_the_rest() {
+        let (mut r, _) = plain("# 第16周\n\n- 入金有效成功率：99.99%\n");
+        let html = r.html.clone();
+        assert!(r.html.capacity() > r.html.len());
+        r.shrink();
+        assert_eq!(r.html, html);
+        assert_eq!(r.html.capacity(), r.html.len());
+    }
 
     #[test]
     fn chinese_characters_are_letters_without_case() {

@@ -147,8 +147,16 @@ impl Section {
     ///
     /// Sections down to `toc_level` with a title are in the table of
     /// contents (`SectionText::toc`), unless a section above them is not.
-    pub fn texts(&self, toc_level: u8) -> Sections {
-        let (mut heads, mut bodies, mut ends) = (String::new(), String::new(), Vec::new());
+    ///
+    /// `source_bytes`: the Markdown's length, which the texts fit in (they
+    /// are the Markdown without its markup), so they are not copied as
+    /// they grow.
+    pub fn texts(&self, toc_level: u8, source_bytes: usize) -> Sections {
+        let (mut heads, mut bodies, mut ends) = (
+            String::with_capacity(256),
+            String::with_capacity(source_bytes),
+            Vec::new(),
+        );
         let mut scratch = String::new();
         for (i, (s, toc)) in self.walk_toc(toc_level).into_iter().enumerate() {
             scratch.clear();
@@ -247,7 +255,9 @@ impl Block {
     fn append_text(&self, out: &mut String, depth: usize) {
         self.lines(depth, &mut |d, s| {
             out.push('\n');
-            out.push_str(&"  ".repeat(d));
+            for _ in 0..d {
+                out.push_str("  ");
+            }
             out.push_str(s);
         });
     }

@@ -681,10 +681,13 @@ fn write_pages(
                         )
                     })
                     .collect();
+                // Room for the texts and a little escaping.
+                let bytes: usize = docs.iter().map(|d| d.chunk_bytes() + 64).sum();
                 sink(js_file(
                     &format!("search/{stem}.js"),
                     &format!("docs({c},"),
                     &list,
+                    bytes + bytes / 16,
                 ))
             })
     })?;
@@ -819,11 +822,13 @@ fn write_pages(
             .enumerate()
             .try_for_each(|(i, shard)| {
                 // The postings as `Text`: they are most of a shard.
+                let bytes: usize = shard.iter().map(|(t, p)| t.len() + p.len() + 6).sum();
                 let shard = EachPair(|| shard.iter().map(|(t, p)| (t, Text(p))));
                 sink(js_file(
                     &format!("search/terms-{i}.js"),
                     &format!("terms({i},"),
                     &shard,
+                    bytes + 64,
                 ))
             })
     })?;
@@ -851,7 +856,7 @@ fn write_pages(
         "chunks": sizes,
         "sections": sections,
     });
-    sink(js_file("search/index.js", "init(", &index))?;
+    sink(js_file("search/index.js", "init(", &index, 0))?;
     Ok(true)
 }
 
@@ -865,8 +870,12 @@ impl Renderer<'_> {
 
 /// `chronicleSearch.<call><json>);` — JSON is valid JavaScript; U+2028 and
 /// U+2029 are escaped for older engines.
-fn js_file(path: &str, call: &str, value: &impl serde::Serialize) -> OutFile {
-    let mut out = format!("chronicleSearch.{call}").into_bytes();
+/// `capacity`: about the size the file will be, so its buffer is not
+/// copied as it grows.
+fn js_file(path: &str, call: &str, value: &impl serde::Serialize, capacity: usize) -> OutFile {
+    let mut out = Vec::with_capacity(capacity.max(64));
+    out.extend_from_slice(b"chronicleSearch.");
+    out.extend_from_slice(call.as_bytes());
     let start = out.len();
     // Into the file's buffer directly: the index is 120 MB at 10,000
     // reports, and each copy of it is time.
@@ -974,13 +983,14 @@ mod tests {
             "search/x.js",
             "docs(3,",
             &["a\u{2028}b", "c\u{2029}", "热点"],
+            0,
         );
         let text = String::from_utf8(f.bytes.clone()).unwrap();
         assert_eq!(
             text,
             "chronicleSearch.docs(3,[\"a\\u2028b\",\"c\\u2029\",\"热点\"]);\n"
         );
-        let plain = js_file("search/y.js", "init(", &serde_json::json!({"n": 1}));
+        let plain = js_file("search/y.js", "init(", &serde_json::json!({"n": 1}), 0);
         assert_eq!(plain.bytes, b"chronicleSearch.init({\"n\":1});\n");
     }
 

@@ -111,20 +111,21 @@ impl Project {
 /// The name used for matching: no spaces or brackets, lower case, without a
 /// trailing 项目/建设/工程 (`小贝帮帮项目` and `小贝帮帮` are one project).
 pub fn normalize(name: &str) -> String {
-    let mut s: String = name
-        .chars()
-        .filter(|c| {
-            !c.is_whitespace()
-                && !matches!(c, '【' | '】' | '[' | ']' | '「' | '」' | '“' | '”' | '"')
-        })
-        .flat_map(char::to_lowercase)
-        .collect();
+    let mut s = String::with_capacity(name.len());
+    s.extend(
+        name.chars()
+            .filter(|c| {
+                !c.is_whitespace()
+                    && !matches!(c, '【' | '】' | '[' | ']' | '「' | '」' | '“' | '”' | '"')
+            })
+            .flat_map(char::to_lowercase),
+    );
     loop {
         let before = s.len();
         for tail in ["项目", "建设", "工程", "专项"] {
             if s.chars().count() > tail.chars().count() + 1 {
                 if let Some(rest) = s.strip_suffix(tail) {
-                    s = rest.to_string();
+                    s.truncate(rest.len());
                 }
             }
         }

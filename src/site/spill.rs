@@ -113,7 +113,10 @@ impl Spill {
                 page.rendered.html = String::new();
                 page.spilled = Some(spilled);
             }
-            Err(_) => page.rendered.text.put_bodies(bodies),
+            Err(_) => {
+                page.rendered.text.put_bodies(bodies);
+                page.rendered.shrink();
+            }
         }
     }
 }
