@@ -228,7 +228,17 @@ impl LinkIndex {
 /// (resolving its links through `index`) and, for a report, extract its
 /// facts. It depends only on the document, the link index and the config,
 /// so `serve` can cache it and redo it for the one file that changed.
-pub fn prepare(doc: Doc, index: &LinkIndex, config: &Config) -> (Page, Vec<Diagnostic>) {
+///
+/// With a `spill` (a big archive's build), the page's HTML and section
+/// texts go there at once; a page that keeps them (no spill, or a failed
+/// write) has its HTML shrunk to its size, as it stays in memory until
+/// the site is written.
+pub fn prepare(
+    doc: Doc,
+    index: &LinkIndex,
+    config: &Config,
+    spill: Option<&spill::Spill>,
+) -> (Page, Vec<Diagnostic>) {
     let opts = markdown::RenderOptions {
         unsafe_html: config.unsafe_html,
         first_line: doc.body_line(),
@@ -256,16 +266,20 @@ pub fn prepare(doc: Doc, index: &LinkIndex, config: &Config) -> (Page, Vec<Diagn
     } else {
         Facts::default()
     };
-    (
-        Page {
-            doc,
-            rendered,
-            facts,
-            dailies: Vec::new(),
-            spilled: None,
-        },
-        diags,
-    )
+    let mut page = Page {
+        doc,
+        rendered,
+        facts,
+        dailies: Vec::new(),
+        spilled: None,
+    };
+    if let Some(spill) = spill {
+        spill.take(&mut page);
+    }
+    if page.spilled.is_none() {
+        page.rendered.shrink();
+    }
+    (page, diags)
 }
 
 /// Prepares every document in parallel and links the pages into a site.
@@ -296,14 +310,7 @@ pub fn prepare_all(archive: Archive, config: &Config, spill: Option<Arc<spill::S
         mut diags,
     } = archive;
     let index = LinkIndex::new(reports.iter().chain(dailies.iter()));
-    let prepared = |d: Doc| {
-        let (mut page, diags) = without_source(prepare(d, &index, config));
-        match &spill {
-            Some(spill) => spill.take(&mut page),
-            None => page.rendered.shrink(),
-        }
-        (page, diags)
-    };
+    let prepared = |d: Doc| without_source(prepare(d, &index, config, spill.as_deref()));
     let mut reports: Vec<Page> =
         collect(reports.into_par_iter().map(prepared).collect(), &mut diags);
     let dailies: Vec<Page> = collect(dailies.into_par_iter().map(prepared).collect(), &mut diags);

@@ -428,11 +428,7 @@ pub fn fnv1a(bytes: &[u8]) -> u64 {
 /// Date formatting used in data files and pages.
 pub fn iso(date: NaiveDate) -> String {
     match iso_ascii(date) {
-        Some(b) => {
-            let mut s = String::with_capacity(b.len());
-            s.extend(b.iter().map(|&c| char::from(c)));
-            s
-        }
+        Some(b) => b.iter().map(|&c| char::from(c)).collect(),
         None => date.format("%Y-%m-%d").to_string(),
     }
 }

@@ -572,8 +572,8 @@ pub fn render(
     if has_raw_html && !opts.unsafe_html {
         html = sanitize(&html);
     }
-    // Left as grown: a page kept in memory is shrunk by its keeper
-    // (`Rendered::shrink`), one going to a build's spill file needs no copy.
+    // Left as grown: `site::prepare` shrinks a page that stays in memory
+    // (`Rendered::shrink`); one going to a build's spill file needs no copy.
     let tree = st.tree.finish();
     let text = tree.texts(TOC_LEVEL, body.len());
     let rendered = Rendered {

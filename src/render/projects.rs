@@ -668,7 +668,8 @@ impl Renderer<'_> {
             return out.into();
         }
         inserts.sort_by_key(|&(at, _)| at);
-        let mut linked = String::with_capacity(out.len() + inserts.len() * 200);
+        let added: usize = inserts.iter().map(|(_, link)| 1 + link.len()).sum();
+        let mut linked = String::with_capacity(out.len() + added);
         let mut from = 0;
         for (at, link) in inserts {
             linked.push_str(&out[from..at]);

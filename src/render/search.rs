@@ -638,25 +638,29 @@ fn write_pages(
     });
 
     // Chunks: by year, then by size.
-    let mut chunks: Vec<(String, usize)> = Vec::new(); // (file stem, first doc)
+    // (file stem, first doc, bytes of its entries)
+    let mut chunks: Vec<(String, usize, usize)> = Vec::new();
     let (mut size, mut in_year) = (0, 0);
     for (i, d) in docs.iter().enumerate() {
         let bytes = d.chunk_bytes();
         if i == 0 || docs[i - 1].key != d.key {
-            chunks.push((format!("docs-{}", d.key), i));
+            chunks.push((format!("docs-{}", d.key), i, 0));
             (size, in_year) = (0, 1);
         } else if size + bytes > CHUNK_BYTES && size > 0 {
             in_year += 1;
-            chunks.push((format!("docs-{}-{in_year}", d.key), i));
+            chunks.push((format!("docs-{}-{in_year}", d.key), i, 0));
             size = 0;
         }
         size += bytes;
+        if let Some(chunk) = chunks.last_mut() {
+            chunk.2 = size;
+        }
     }
     crate::diag::timed("search docs", || {
         chunks
             .par_iter()
             .enumerate()
-            .try_for_each(|(c, (stem, first))| {
+            .try_for_each(|(c, (stem, first, bytes))| {
                 let end = chunks.get(c + 1).map_or(docs.len(), |n| n.1);
                 let docs = &docs[*first..end];
                 // The chunk's texts read back first, so its entries borrow them.
@@ -681,13 +685,12 @@ fn write_pages(
                         )
                     })
                     .collect();
-                // Room for the texts and a little escaping.
-                let bytes: usize = docs.iter().map(|d| d.chunk_bytes() + 64).sum();
+                // Room for the texts, the pages' fields and a little escaping.
                 sink(js_file(
                     &format!("search/{stem}.js"),
                     &format!("docs({c},"),
                     &list,
-                    bytes + bytes / 16,
+                    bytes + bytes / 16 + 64 * docs.len(),
                 ))
             })
     })?;
@@ -841,7 +844,7 @@ fn write_pages(
     }
     let mut sizes = String::new();
     let mut years: Vec<(String, usize)> = Vec::new();
-    for (c, (_, first)) in chunks.iter().enumerate() {
+    for (c, (_, first, _)) in chunks.iter().enumerate() {
         let end = chunks.get(c + 1).map_or(docs.len(), |n| n.1);
         push_varint(&mut sizes, (end - first) as u64);
         match years.last_mut() {

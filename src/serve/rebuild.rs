@@ -559,8 +559,7 @@ impl Engine {
             let prepared: Vec<(usize, Page, Vec<Diagnostic>, [bool; 5])> = fresh
                 .into_par_iter()
                 .map(|(i, d)| {
-                    let (mut p, diags) = site::prepare(d, index_of(), config);
-                    p.rendered.shrink();
+                    let (p, diags) = site::prepare(d, index_of(), config, None);
                     let moved = match pages.get(i) {
                         Some(old) => {
                             let (old, new) = (signature(old), signature(&p));

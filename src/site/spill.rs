@@ -113,10 +113,7 @@ impl Spill {
                 page.rendered.html = String::new();
                 page.spilled = Some(spilled);
             }
-            Err(_) => {
-                page.rendered.text.put_bodies(bodies);
-                page.rendered.shrink();
-            }
+            Err(_) => page.rendered.text.put_bodies(bodies),
         }
     }
 }
