@@ -260,3 +260,48 @@ fn metric_data_files_from_kept_parts_are_the_built_files() {
         std::fs::read(out.join("data/metrics.json")).unwrap()
     );
 }
+
+/// The search index counts the tokens of batches of docs on every core,
+/// and merges them into postings split by token, also on every core
+/// (`render::search`). However many cores share the work, the index must
+/// be the same bytes.
+#[test]
+fn the_search_index_does_not_depend_on_how_many_cores_build_it() {
+    let (tmp, _out, _built) = generated_both_ways(&["--reports", "60", "--seed", "9"]);
+    let search_files = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        let built = pool
+            .install(|| {
+                chronicle::build_in_memory(&chronicle::Paths {
+                    root: tmp.path().to_path_buf(),
+                    ..Default::default()
+                })
+            })
+            .unwrap_or_else(|d| panic!("{d:?}"));
+        built
+            .files
+            .into_iter()
+            .filter(|f| f.path.starts_with("search"))
+            .map(|f| (f.path, f.bytes))
+            .collect::<std::collections::BTreeMap<_, _>>()
+    };
+    let one = search_files(1);
+    assert!(one.keys().any(|p| p.to_string_lossy().contains("terms-")));
+    for threads in [3, 7] {
+        let other = search_files(threads);
+        assert_eq!(
+            one.keys().collect::<Vec<_>>(),
+            other.keys().collect::<Vec<_>>()
+        );
+        for (path, bytes) in &one {
+            assert!(
+                other[path] == *bytes,
+                "{} differs on {threads} threads",
+                path.display()
+            );
+        }
+    }
+}
