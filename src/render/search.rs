@@ -809,11 +809,17 @@ fn write_pages(
             })
             .collect()
     });
-    let total: usize = encoded.iter().map(|(t, s)| t.len() + s.len() + 6).sum();
+    // What a token and its postings take in a shard: both, two quotes
+    // each, a colon and a comma.
+    let entry_bytes = |t: &str, s: &str| t.len() + s.len() + 6;
+    let total: usize = encoded.iter().map(|(t, s)| entry_bytes(t, s)).sum();
     let n_shards = total.div_ceil(SHARD_BYTES).max(1);
-    let mut shards: Vec<BTreeMap<String, String>> = vec![BTreeMap::new(); n_shards];
+    // Each shard's entries, and their bytes (the size of its file).
+    let mut shards: Vec<(BTreeMap<String, String>, usize)> = vec![(BTreeMap::new(), 0); n_shards];
     for (t, s) in encoded {
-        shards[shard_of(&t, n_shards)].insert(t, s);
+        let shard = &mut shards[shard_of(&t, n_shards)];
+        shard.1 += entry_bytes(&t, &s);
+        shard.0.insert(t, s);
     }
 
     if cancel() {
@@ -823,9 +829,8 @@ fn write_pages(
         shards
             .into_par_iter()
             .enumerate()
-            .try_for_each(|(i, shard)| {
+            .try_for_each(|(i, (shard, bytes))| {
                 // The postings as `Text`: they are most of a shard.
-                let bytes: usize = shard.iter().map(|(t, p)| t.len() + p.len() + 6).sum();
                 let shard = EachPair(|| shard.iter().map(|(t, p)| (t, Text(p))));
                 sink(js_file(
                     &format!("search/terms-{i}.js"),
