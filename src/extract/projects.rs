@@ -108,7 +108,7 @@ fn progress_parts(m: &str) -> (&str, &str) {
     let start = body
         .char_indices()
         .rev()
-        .take_while(|(_, c)| c.is_numeric() || *c == '.')
+        .take_while(|(_, c)| c.is_ascii_digit() || *c == '.')
         .last()
         .map_or(body.len(), |(i, _)| i);
     (kw, &body[start..])

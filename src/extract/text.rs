@@ -38,10 +38,11 @@ static PERCENT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\s*[%％]").unw
 /// by their first two bytes, without decoding the text).
 pub fn ascii_digits(s: &str) -> Cow<'_, str> {
     // U+FF0E to U+FF19 (`．`, `／`, `０`–`９`) are EF BC 8E to EF BC 99.
-    let full = memchr::memmem::find_iter(s.as_bytes(), b"\xEF\xBC").any(|i| {
-        s.as_bytes()
-            .get(i + 2)
-            .is_some_and(|b| (0x8E..=0x99).contains(b))
+    // A byte search, not `memmem`: a substring searcher is built anew on
+    // every call, and this runs on every project update.
+    let b = s.as_bytes();
+    let full = memchr::memchr_iter(0xEF, b).any(|i| {
+        b.get(i + 1) == Some(&0xBC) && b.get(i + 2).is_some_and(|c| (0x8E..=0x99).contains(c))
     });
     if !full {
         return Cow::Borrowed(s);
@@ -164,9 +165,9 @@ fn is_separator(text: &str, i: usize, c: char) -> bool {
 /// never decoded.
 pub fn clauses_with_percent(text: &str) -> Vec<(usize, usize)> {
     let bytes = text.as_bytes();
-    let mut signs: Vec<usize> = memchr::memchr_iter(b'%', bytes).collect();
-    signs.extend(memchr::memmem::find_iter(bytes, "％".as_bytes()));
-    signs.sort_unstable();
+    // `％` is EF BC 85: both signs in order from one byte search.
+    let signs = memchr::memchr2_iter(b'%', 0xEF, bytes)
+        .filter(|&i| bytes[i] == b'%' || bytes[i + 1..].starts_with(&[0xBC, 0x85]));
     let mut out: Vec<(usize, usize)> = Vec::new();
     for p in signs {
         if out.last().is_some_and(|&(_, end)| p < end) {

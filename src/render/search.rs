@@ -471,12 +471,93 @@ impl<V> Default for ByKey<V> {
     }
 }
 
-impl<V: Default> ByKey<V> {
-    fn entry(&mut self, k: Key) -> &mut V {
-        match k {
-            Key::Short(n) => self.short.entry(n).or_default(),
-            Key::Long(s) => self.long.entry(s).or_default(),
+/// The scratch counts of one section's tokens: an open-addressed table of
+/// the short keys (linear probing, at most half full) and the slots in the
+/// order they were first used. Counting is a lookup per token occurrence,
+/// tens of millions on a big archive, in a table of a few hundred keys:
+/// here that is a multiply, a compare and an add, and emptying it visits
+/// only the slots used, where a general hash map spent most of the index's
+/// time in its probing and draining machinery. Key 0 is no token (tokens
+/// are never empty), so it marks an empty slot.
+struct Counter {
+    keys: Vec<u64>,
+    counts: Vec<u32>,
+    /// Slots in use, in the order their keys came.
+    touched: Vec<u32>,
+    /// log2 of the table's size.
+    bits: u32,
+    long: FxHashMap<Box<str>, u32>,
+}
+
+impl Default for Counter {
+    fn default() -> Self {
+        let bits = 10;
+        Self {
+            keys: vec![0; 1 << bits],
+            counts: vec![0; 1 << bits],
+            touched: Vec::new(),
+            bits,
+            long: FxHashMap::default(),
         }
+    }
+}
+
+impl Counter {
+    #[inline(always)]
+    fn slot(&self, k: u64) -> usize {
+        (k.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - self.bits)) as usize
+    }
+
+    #[inline(always)]
+    fn add(&mut self, k: Key, n: u32) {
+        match k {
+            Key::Short(k) => self.add_short(k, n),
+            Key::Long(s) => *self.long.entry(s).or_default() += n,
+        }
+    }
+
+    #[inline(always)]
+    fn add_short(&mut self, k: u64, n: u32) {
+        let mask = self.keys.len() - 1;
+        let mut i = self.slot(k);
+        loop {
+            let at = self.keys[i];
+            if at == k {
+                self.counts[i] += n;
+                return;
+            }
+            if at == 0 {
+                self.keys[i] = k;
+                self.counts[i] = n;
+                self.touched.push(i as u32);
+                if self.touched.len() * 2 > self.keys.len() {
+                    self.grow();
+                }
+                return;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    /// Doubles the table, its keys placed anew in the order they came.
+    #[inline(never)]
+    fn grow(&mut self) {
+        let old: Vec<(u64, u32)> = self.drain_short().collect();
+        self.bits += 1;
+        self.keys = vec![0; 1 << self.bits];
+        self.counts = vec![0; 1 << self.bits];
+        for (k, n) in old {
+            self.add_short(k, n);
+        }
+    }
+
+    /// The short keys and their counts, emptying the table.
+    fn drain_short(&mut self) -> impl Iterator<Item = (u64, u32)> + '_ {
+        let (keys, counts) = (&mut self.keys, &self.counts);
+        self.touched.drain(..).map(move |i| {
+            let i = i as usize;
+            (std::mem::take(&mut keys[i]), counts[i])
+        })
     }
 }
 
@@ -493,19 +574,30 @@ impl Entry<'_> {
     /// built, not kept per section: on a 10,000-report archive that would be
     /// a few million small strings held at once.
     ///
-    /// `counts` is a scratch map reused from section to section: the
+    /// `counts` is a scratch counter reused from section to section: the
     /// caller drains it.
-    fn counts(&self, counts: &mut ByKey<u32>) -> u32 {
-        debug_assert!(counts.short.is_empty() && counts.long.is_empty());
+    fn counts(&self, counts: &mut Counter) -> u32 {
+        debug_assert!(counts.touched.is_empty() && counts.long.is_empty());
         let mut len = 0u32;
-        token_keys(self.heading, |k| {
-            len += 1;
-            *counts.entry(k) += TITLE_BOOST;
-        });
-        token_keys(self.text, |k| {
-            len += 1;
-            *counts.entry(k) += 1;
-        });
+        // Inlined into `token_keys`, which calls them for every token: as
+        // calls, they cost as much again as the counting (LLVM declines on
+        // its own, as `token_keys` emits from four places).
+        token_keys(
+            self.heading,
+            #[inline(always)]
+            |k| {
+                len += 1;
+                counts.add(k, TITLE_BOOST);
+            },
+        );
+        token_keys(
+            self.text,
+            #[inline(always)]
+            |k| {
+                len += 1;
+                counts.add(k, 1);
+            },
+        );
         len
     }
 }
@@ -709,7 +801,7 @@ fn write_pages(
             }
             let counted: Vec<(Vec<u32>, Vec<Tokens>)> = batch
                 .par_iter()
-                .map_init(ByKey::default, |scratch, d| {
+                .map_init(Counter::default, |scratch, d| {
                     d.with_entries(input, |entries| {
                         let mut lens = Vec::with_capacity(entries.len());
                         // Each part at about its final size: a section adds
@@ -728,7 +820,7 @@ fn write_pages(
                         for (s, e) in entries.iter().enumerate() {
                             lens.push(e.counts(scratch));
                             let s = s as u32;
-                            for (k, n) in scratch.short.drain() {
+                            for (k, n) in scratch.drain_short() {
                                 parts[part_of(k)].short.push((k, s, n));
                             }
                             for (k, n) in scratch.long.drain() {
@@ -982,6 +1074,54 @@ mod tests {
             let mut got = Vec::new();
             token_keys(text, |k| got.push(k));
             assert_eq!(got, want, "{text}");
+        }
+    }
+
+    #[test]
+    fn the_scratch_counter_counts_what_a_map_counts_and_empties() {
+        // Thousands of distinct tokens: the table grows several times over
+        // while counts are under way, and is reused empty afterwards.
+        let text: String = (0..3000u32)
+            .map(|i| {
+                format!(
+                    "w{} 热{} ",
+                    i % 1700,
+                    char::from_u32(0x4E00 + i % 900).unwrap()
+                )
+            })
+            .collect();
+        let mut want: std::collections::HashMap<String, u32> = Default::default();
+        tokens("标题", |t| {
+            *want.entry(t.to_string()).or_default() += TITLE_BOOST
+        });
+        tokens(&text, |t| *want.entry(t.to_string()).or_default() += 1);
+        let mut counter = Counter::default();
+        for round in 0..2 {
+            let e = Entry {
+                anchor: "",
+                heading: "标题",
+                text: &text,
+            };
+            let len = e.counts(&mut counter);
+            assert_eq!(len as usize, {
+                let mut n = 0;
+                tokens("标题", |_| n += 1);
+                tokens(&text, |_| n += 1);
+                n
+            });
+            let mut got: std::collections::HashMap<String, u32> = Default::default();
+            let short: Vec<(u64, u32)> = counter.drain_short().collect();
+            for (k, n) in short {
+                assert!(
+                    got.insert(Key::Short(k).text(), n).is_none(),
+                    "round {round}"
+                );
+            }
+            for (k, n) in counter.long.drain() {
+                got.insert(k.to_string(), n);
+            }
+            assert_eq!(got, want, "round {round}");
+            assert!(counter.keys.iter().all(|&k| k == 0));
         }
     }
 
