@@ -165,9 +165,12 @@ fn is_separator(text: &str, i: usize, c: char) -> bool {
 /// never decoded.
 pub fn clauses_with_percent(text: &str) -> Vec<(usize, usize)> {
     let bytes = text.as_bytes();
-    // `％` is EF BC 85: both signs in order from one byte search.
-    let signs = memchr::memchr2_iter(b'%', 0xEF, bytes)
-        .filter(|&i| bytes[i] == b'%' || bytes[i + 1..].starts_with(&[0xBC, 0x85]));
+    // `％` is EF BC 85: both signs in order from one byte search, for its
+    // last byte (its first, EF, starts all of `，：（）`).
+    let signs = memchr::memchr2_iter(b'%', 0x85, bytes).filter_map(|i| match bytes[i] {
+        b'%' => Some(i),
+        _ => (i >= 2 && bytes[i - 2..i] == [0xEF, 0xBC]).then(|| i - 2),
+    });
     let mut out: Vec<(usize, usize)> = Vec::new();
     for p in signs {
         if out.last().is_some_and(|&(_, end)| p < end) {
