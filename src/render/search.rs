@@ -463,6 +463,32 @@ struct ByKey<V> {
     long: FxHashMap<Box<str>, V>,
 }
 
+impl ByKey<Postings> {
+    /// Adds a doc's postings for this part, its sections numbered from
+    /// `base`. A function of its own, and a lookup before an insertion
+    /// rather than `entry`: inside rayon's loop, whether the compiler
+    /// inlined the map's `entry` came down to the training run of
+    /// profile-guided optimisation, and out of line it cost 92 M
+    /// instructions more (callgrind, 1,000 reports). `get_mut` is marked
+    /// for inlining; only a token's first posting takes the second lookup.
+    #[inline(never)]
+    fn merge(&mut self, base: u32, tokens: Tokens) {
+        for (k, s, n) in tokens.short {
+            match self.short.get_mut(&k) {
+                Some(p) => p.push(base + s, n),
+                None => {
+                    let mut p = Postings::default();
+                    p.push(base + s, n);
+                    self.short.insert(k, p);
+                }
+            }
+        }
+        for (k, s, n) in tokens.long {
+            self.long.entry(k).or_default().push(base + s, n);
+        }
+    }
+}
+
 impl<V> Default for ByKey<V> {
     fn default() -> Self {
         Self {
@@ -849,12 +875,7 @@ fn write_pages(
                 .zip(by_part)
                 .for_each(|(map, docs)| {
                     for (base, tokens) in docs {
-                        for (k, s, n) in tokens.short {
-                            map.short.entry(k).or_default().push(base + s, n);
-                        }
-                        for (k, s, n) in tokens.long {
-                            map.long.entry(k).or_default().push(base + s, n);
-                        }
+                        map.merge(base, tokens);
                     }
                 });
         }
