@@ -59,9 +59,27 @@ impl Weeks {
     }
 }
 
+// ASCII and full-width digits (`２０２３年４月１４日`), not `\d`: it takes
+// every script's digits, which `parse` cannot read (a full-width date was
+// reported as a bad one), and its large class made each title's search
+// slower.
 static FULL_DATE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(\d{4})\s*(?:[-/.]|年)\s*(\d{1,2})\s*(?:[-/.]|月)\s*(\d{1,2})").unwrap()
+    Regex::new(
+        r"([0-9０-９]{4})\s*(?:[-/.]|年)\s*([0-9０-９]{1,2})\s*(?:[-/.]|月)\s*([0-9０-９]{1,2})",
+    )
+    .unwrap()
 });
+
+/// The value of a run of ASCII or full-width digits.
+fn digits_value(s: &str) -> u32 {
+    s.chars()
+        .filter_map(|c| match c {
+            '0'..='9' => Some(c as u32 - '0' as u32),
+            '０'..='９' => Some(c as u32 - '０' as u32),
+            _ => None,
+        })
+        .fold(0, |n, d| n * 10 + d)
+}
 
 /// Finds the first full date (`2023-04-14`, `2023/4/14`, `2023.04.14`,
 /// `2023年4月14日`, or the date part of an RFC 3339 datetime, which is its
@@ -71,9 +89,8 @@ pub fn find_date(text: &str) -> Result<Option<NaiveDate>, String> {
     let Some(c) = FULL_DATE.captures(text) else {
         return Ok(None);
     };
-    let num = |i: usize| c[i].parse::<u32>().unwrap_or(0);
-    let year: i32 = c[1].parse().unwrap_or(0);
-    NaiveDate::from_ymd_opt(year, num(2), num(3))
+    let num = |i: usize| digits_value(&c[i]);
+    NaiveDate::from_ymd_opt(num(1) as i32, num(2), num(3))
         .map(Some)
         .ok_or_else(|| c[0].to_string())
 }
@@ -144,6 +161,12 @@ mod tests {
         );
         assert_eq!(find_date("no date"), Ok(None));
         assert!(find_date("2023-13-45").is_err());
+        // Full-width digits, as an IME types them, are a date too.
+        assert_eq!(
+            find_date("第１６周 ２０２３年４月１４日"),
+            Ok(Some(d("2023-04-14")))
+        );
+        assert_eq!(find_date("２０２３-０５-０５"), Ok(Some(d("2023-05-05"))));
     }
 
     #[test]
