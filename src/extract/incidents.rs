@@ -1015,8 +1015,7 @@ mod tests {
         .iter()
         .map(|s| s.to_string())
         .collect();
-        for f in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/content")).unwrap() {
-            let text = std::fs::read_to_string(f.unwrap().path()).unwrap_or_default();
+        for text in crate::extract::tests::sample_archive() {
             lines.extend(
                 text.lines()
                     .map(|l| l.trim_start_matches(['#', '-', '*', ' ', '>']).to_string()),

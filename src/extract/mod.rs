@@ -79,3 +79,16 @@ pub fn extract(doc: &Doc, tree: &Section, config: &Config) -> (Facts, Vec<Diagno
         diags,
     )
 }
+
+#[cfg(test)]
+pub(crate) mod tests {
+    /// The texts of the sample archive (`content/`), which the tests of
+    /// the hand-written scanners run over beside their own cases.
+    pub fn sample_archive() -> Vec<String> {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/content");
+        std::fs::read_dir(dir)
+            .unwrap()
+            .map(|f| std::fs::read_to_string(f.unwrap().path()).unwrap())
+            .collect()
+    }
+}

@@ -106,13 +106,13 @@ struct ProgressFigure<'a> {
 /// (`ascii_digits`).
 fn progress_figures<'t>(text: &'t str, mut found: impl FnMut(ProgressFigure<'t>)) {
     let mut from = 0;
-    while let Some((core, kw_end)) = next_progress_word(text, from) {
-        let start = keyword_start(text, from, core, kw_end);
+    while let Some(kw_end) = next_progress_word(text, from) {
+        let (start, keyword) = keyword_before(text, from, kw_end);
         match figure_after(text, kw_end) {
             Some((a, b, end)) => {
                 found(ProgressFigure {
                     start,
-                    keyword: keyword_of(&text[start..kw_end]),
+                    keyword,
                     figure: &text[a..b],
                 });
                 from = end;
@@ -122,10 +122,10 @@ fn progress_figures<'t>(text: &'t str, mut found: impl FnMut(ProgressFigure<'t>)
     }
 }
 
-/// The next `进度`, `进展` or `完成度` at or after `from`: where it starts
-/// and ends. The longer keywords end in one of these, and none of the
-/// three overlaps another.
-fn next_progress_word(text: &str, from: usize) -> Option<(usize, usize)> {
+/// The next `进度`, `进展` or `完成度` at or after `from`: where it ends.
+/// The longer keywords end in one of these, and none of the three
+/// overlaps another.
+fn next_progress_word(text: &str, from: usize) -> Option<usize> {
     let bytes = text.as_bytes();
     // `进` is E8 BF 9B and `完` E5 AE 8C: their last bytes, continuation
     // bytes, are far rarer in Chinese text than their first.
@@ -135,40 +135,29 @@ fn next_progress_word(text: &str, from: usize) -> Option<(usize, usize)> {
         let i = last - 2;
         let rest = &bytes[i..];
         if rest.starts_with("进度".as_bytes()) || rest.starts_with("进展".as_bytes()) {
-            return Some((i, i + "进度".len()));
+            return Some(i + "进度".len());
         }
         if rest.starts_with("完成度".as_bytes()) {
-            return Some((i, i + "完成度".len()));
+            return Some(i + "完成度".len());
         }
         at = last + 1;
     }
     None
 }
 
-/// Where the keyword ending at `end` starts: the word before `进度` or
-/// `进展` that makes a longer keyword (`总进度`, `研发进展`…), if it starts
-/// at or after `from` (the end of the previous figure).
-fn keyword_start(text: &str, from: usize, core: usize, end: usize) -> usize {
-    let before = &text[from..core];
-    let word = &text[core..end];
-    let prefixes: &[&str] = match word {
-        "进度" => &["整体", "总体", "研发", "总"],
-        "进展" => &["研发"],
-        _ => &[],
-    };
-    prefixes
+/// The keyword ending at `end` and where it starts: the longest of
+/// `PROGRESS_KEYWORDS` that the text from `from` (the end of the previous
+/// figure) ends with, so `总进度` rather than `进度`. The word found at
+/// `end` is one of them, so there always is one.
+fn keyword_before(text: &str, from: usize, end: usize) -> (usize, &'static str) {
+    let before = &text[from..end];
+    let keyword = PROGRESS_KEYWORDS
         .iter()
-        .find(|p| before.ends_with(**p))
-        .map_or(core, |p| core - p.len())
-}
-
-/// The entry of `PROGRESS_KEYWORDS` equal to `word`.
-fn keyword_of(word: &str) -> &'static str {
-    PROGRESS_KEYWORDS
-        .iter()
-        .find(|k| **k == word)
+        .filter(|k| before.ends_with(**k))
+        .max_by_key(|k| k.len())
         .copied()
-        .unwrap_or("")
+        .unwrap_or("");
+    (end - keyword.len(), keyword)
 }
 
 /// What follows a keyword ending at `at`, if it is a figure: the figure's
@@ -760,8 +749,7 @@ mod tests {
         .map(|s| s.to_string())
         .collect();
         // The sample archive, clause by clause as `progress_in` reads it.
-        for entry in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/content")).unwrap() {
-            let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+        for text in crate::extract::tests::sample_archive() {
             let text = ascii_digits(&text).into_owned();
             for (a, b) in clauses_with_percent(&text) {
                 texts.push(text[a..b].to_string());
