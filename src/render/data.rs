@@ -8,7 +8,7 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use super::json::{opt_text, Each, Text};
+use super::json::{opt_text, Each, Line, Text};
 use super::OutFile;
 use crate::content::iso;
 use crate::diag::Diagnostic;
@@ -203,13 +203,13 @@ impl serde_json::ser::Formatter for Records {
         Ok(())
     }
 
-    /// A `Text` field (see `json`).
+    /// A `Text` or `Raw` value (see `json`).
     fn write_byte_array<W: ?Sized + std::io::Write>(
         &mut self,
         w: &mut W,
         value: &[u8],
     ) -> std::io::Result<()> {
-        super::json::write_str(w, value)
+        super::json::write_bytes(w, value)
     }
 }
 
@@ -548,7 +548,6 @@ pub fn projects_json_to(
     url_of: impl Fn(&crate::site::projects::Project) -> String,
     sink: super::Sink,
 ) -> Result<(), Diagnostic> {
-    use crate::extract::projects::Status;
     use crate::site::projects::ProjectStatus;
     #[derive(Serialize)]
     struct Overdue<'a> {
@@ -574,25 +573,50 @@ pub fn projects_json_to(
         text: Text<'a>,
         what: Text<'a>,
     }
-    #[derive(Serialize)]
-    struct Entry<'a> {
-        anchor: Text<'a>,
-        date: Day,
-        name: Text<'a>,
-        parts: &'a BTreeMap<String, f64>,
-        planned: Vec<Planned<'a>>,
-        progress: Option<f64>,
-        report: Text<'a>,
-        section: Text<'a>,
-        slipped: bool,
-        status: Option<Status>,
-        text: Text<'a>,
-        week: Option<u32>,
+    /// A project's weekly entries, each written by `Line` (see `json::Raw`)
+    /// as it is serialised.
+    struct Entries<'a>(&'a [crate::site::projects::Entry]);
+    impl Serialize for Entries<'_> {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            use serde::ser::{Error, SerializeSeq};
+            let mut seq = s.serialize_seq(Some(self.0.len()))?;
+            for e in self.0 {
+                let planned: Vec<Planned> = e
+                    .planned
+                    .iter()
+                    .map(|pl| Planned {
+                        date: Day(pl.date),
+                        intent: &pl.intent,
+                        nested: pl.nested,
+                        text: Text(&pl.text),
+                        what: Text(&pl.what),
+                    })
+                    .collect();
+                let mut line = Line::new(e.text.len() + 256);
+                line.text("anchor", &e.anchor)
+                    .value("date", &Day(e.date))
+                    .text("name", &e.name)
+                    .value("parts", &*e.parts)
+                    .value("planned", &planned)
+                    .value("progress", &e.progress)
+                    .text("report", &e.url)
+                    .text("section", &e.section)
+                    .value("slipped", &e.slipped)
+                    .value("status", &e.status)
+                    .text("text", &e.text)
+                    .value("week", &e.week);
+                let raw = line
+                    .finish()
+                    .ok_or_else(|| S::Error::custom("a weekly entry could not be written"))?;
+                seq.serialize_element(&raw)?;
+            }
+            seq.end()
+        }
     }
     #[derive(Serialize)]
     struct Project<'a> {
         aliases: &'a [String],
-        entries: Vec<Entry<'a>>,
+        entries: Entries<'a>,
         first_seen: Option<Day>,
         id: Text<'a>,
         last_seen: Option<Day>,
@@ -607,34 +631,7 @@ pub fn projects_json_to(
     let projects = Each(|| {
         site.projects.iter().map(|p| Project {
             aliases: &p.aliases,
-            entries: p
-                .entries
-                .iter()
-                .map(|e| Entry {
-                    anchor: Text(&e.anchor),
-                    date: Day(e.date),
-                    name: Text(&e.name),
-                    parts: &e.parts,
-                    planned: e
-                        .planned
-                        .iter()
-                        .map(|pl| Planned {
-                            date: Day(pl.date),
-                            intent: &pl.intent,
-                            nested: pl.nested,
-                            text: Text(&pl.text),
-                            what: Text(&pl.what),
-                        })
-                        .collect(),
-                    progress: e.progress,
-                    report: Text(&e.url),
-                    section: Text(&e.section),
-                    slipped: e.slipped,
-                    status: e.status,
-                    text: Text(&e.text),
-                    week: e.week,
-                })
-                .collect(),
+            entries: Entries(&p.entries),
             first_seen: p.first_seen().map(Day),
             id: Text(&p.id),
             last_seen: p.last_seen().map(Day),

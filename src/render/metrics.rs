@@ -25,6 +25,20 @@ struct Change {
     symbol: &'static str,
 }
 
+/// One of this week's figures on a report page. Typed rather than a
+/// `json!` map: every report page has a dozen, and a map's keys were
+/// allocated, sorted and converted again for each.
+#[derive(serde::Serialize)]
+pub(super) struct Figure<'a> {
+    name: &'a str,
+    unit: &'a str,
+    value: String,
+    anchor: &'a str,
+    url: String,
+    change: Option<Change>,
+    status: Status,
+}
+
 fn change_view(s: &Series, c: f64) -> Change {
     let trend = s.trend(c);
     Change {
@@ -263,7 +277,7 @@ impl Renderer<'_> {
 
     /// The figures of report `i`, with the change since the previous report
     /// that had the same figure.
-    pub(super) fn report_figures(&self, i: usize) -> Vec<Value> {
+    pub(super) fn report_figures(&self, i: usize) -> Vec<Figure<'_>> {
         let page = &self.site.reports[i].doc.url;
         self.site
             .metrics
@@ -271,16 +285,15 @@ impl Renderer<'_> {
             .filter_map(|s| {
                 let k = s.point_of_report(i)?;
                 let p = &s.points[k];
-                let change = s.change_at(k);
-                Some(json!({
-                    "name": s.name,
-                    "unit": s.unit,
-                    "value": show(p.value),
-                    "anchor": p.anchor,
-                    "url": relative_url(page, &self.series_url(s)),
-                    "change": change.map(|c| change_view(s, c)),
-                    "status": s.status_of(p.value),
-                }))
+                Some(Figure {
+                    name: &s.name,
+                    unit: &s.unit,
+                    value: show(p.value),
+                    anchor: &p.anchor,
+                    url: relative_url(page, &self.series_url(s)),
+                    change: s.change_at(k).map(|c| change_view(s, c)),
+                    status: s.status_of(p.value),
+                })
             })
             .collect()
     }
