@@ -5,12 +5,13 @@
 //! a branch each; for the Chinese text these files are made of, that was
 //! about a twentieth of a build. It has no hook for the string loop, but it
 //! hands byte strings (`serialize_bytes`) to its `Formatter`, which our
-//! formatters (`data::Pretty`, `Compact`) write as escaped text. So a long
+//! formatters (`data::Records`, `Compact`) write as escaped text. So a long
 //! text field is serialised as `Text`, and comes out byte for byte as
-//! serde_json writes a `str` (the tests check that at every offset).
+//! serde_json writes a `str` (the tests check that at every offset). The
+//! same path carries `Raw`, a whole object written beforehand by `Line`.
 //!
-//! `Text` is only for these formatters: serde_json's own write a byte
-//! string as an array of numbers.
+//! `Text` and `Raw` are only for these formatters: serde_json's own write
+//! a byte string as an array of numbers.
 
 use std::io::{self, Write};
 
@@ -39,16 +40,20 @@ pub fn write_str<W: ?Sized + Write>(w: &mut W, s: &[u8]) -> io::Result<()> {
     use super::scan::{bytes_below, special_bytes, splat, zero_bytes};
     let flags =
         |x: u64| bytes_below(x, 0x20) | zero_bytes(x ^ splat(b'"')) | zero_bytes(x ^ splat(b'\\'));
-    let special = |b: u8| b < 0x20 || b == b'"' || b == b'\\';
     w.write_all(b"\"")?;
     let mut start = 0;
-    for j in special_bytes(s, flags, special) {
+    for j in special_bytes(s, flags, needs_escape) {
         w.write_all(&s[start..j])?;
         escape(w, s[j])?;
         start = j + 1;
     }
     w.write_all(&s[start..])?;
     w.write_all(b"\"")
+}
+
+/// The bytes a JSON string escapes: control characters, `"` and `\`.
+fn needs_escape(b: u8) -> bool {
+    b < 0x20 || b == b'"' || b == b'\\'
 }
 
 /// The escape of one special byte, as serde_json writes it.
@@ -125,7 +130,7 @@ impl Line {
     /// `"key":`, after a comma unless it is the first. Keys are field
     /// names: nothing in them needs escaping.
     fn key(&mut self, key: &str) {
-        debug_assert!(!key.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\'));
+        debug_assert!(!key.bytes().any(needs_escape));
         if !self.first {
             self.buf.push(b',');
         }
@@ -299,18 +304,18 @@ mod tests {
             .value("slipped", &true)
             .text("text", text)
             .value("week", &Some(7u32));
-        let mut ours = Vec::new();
-        to_writer(&mut ours, &[line.finish().unwrap()]).unwrap();
+        let mut written = Vec::new();
+        to_writer(&mut written, &[line.finish().unwrap()]).unwrap();
         let theirs = format!("[{}]", serde_json::to_string(&record).unwrap().replace(
             // serde_json's own formatter writes `Text` as bytes: the
             // reference spells the list out.
             "[[233,162,132,232,174,161,51,47,51,48,228,184,138,231,186,191],[60,47,115,99,114,105,112,116,62]]",
             r#"["预计3/30上线","</script>"]"#,
         ));
-        assert_eq!(String::from_utf8(ours).unwrap(), theirs);
+        assert_eq!(String::from_utf8(written).unwrap(), theirs);
         // Nothing is passed through unless a `Line` made it: text keeps
         // its quotes and escapes.
-        assert_eq!(super::tests::ours("\u{7f}"), "\"\u{7f}\"");
+        assert_eq!(ours("\u{7f}"), "\"\u{7f}\"");
     }
 
     #[test]
