@@ -221,3 +221,36 @@ fn check_names_incidents_without_a_date() {
     );
     assert_eq!(out.matches("incident with no date").count(), 1, "{out}");
 }
+
+#[test]
+fn the_log_is_newest_first_then_latest_time_then_as_written() {
+    let dir = archive(&[(
+        "content/a.md",
+        "# 第10周 2024-03-08\n\n### 生产事件\n\n- 3/5 09:00 早上\n- 3/5 21:30 晚上\n- 3/6 甲事件\n- 3/6 乙事件\n- 3/6 10:00 丙事件\n- 支付超时，原因：锁表\n"
+            .as_bytes(),
+    )]);
+    let out = build(&dir);
+    let list = incidents(&out);
+    let order: Vec<(&str, &str)> = list
+        .iter()
+        .map(|i| {
+            (
+                i["date"].as_str().unwrap_or("-"),
+                i["summary"].as_str().unwrap_or("-"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        order,
+        [
+            // Undated: filed under its report's date, the newest.
+            ("-", "支付超时"),
+            ("2024-03-06", "丙事件"),
+            ("2024-03-06", "甲事件"),
+            ("2024-03-06", "乙事件"),
+            ("2024-03-05", "晚上"),
+            ("2024-03-05", "早上"),
+        ],
+        "{list:#?}"
+    );
+}

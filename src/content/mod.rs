@@ -94,9 +94,15 @@ fn walk(
     // it: comparing paths component-wise cost more than the walk on a large
     // archive, and `serve` walks on every save. The excluded folders are
     // folders: files need no check.
+    //
+    // Entries of one folder share their path up to the name, so comparing
+    // whole paths as bytes orders them as their names do; `file_name`
+    // (walkdir's `sort_by_file_name`) finds the name anew at every
+    // comparison, which on a folder of 17,000 files was 130 M instructions,
+    // all on one core before the first file could be read.
     let walker = walkdir::WalkDir::new(content_dir)
         .follow_links(true)
-        .sort_by_file_name()
+        .sort_by(|a, b| a.path().as_os_str().cmp(b.path().as_os_str()))
         .into_iter()
         .filter_entry(|e| {
             e.depth() == 0
@@ -501,6 +507,21 @@ mod tests {
                 let day = iso(date - Duration::days(d));
                 std::fs::write(dir.path().join(&name).join(format!("{day}.md")), "日报\n").unwrap();
             }
+        }
+        // Folder and file of one name side by side (`第1周 2023-01-06` and
+        // `第1周 2023-01-06.md`): the walk still comes out in path order.
+        std::fs::write(dir.path().join("a-b.md"), "x\n").unwrap();
+        std::fs::create_dir(dir.path().join("a")).unwrap();
+        std::fs::write(dir.path().join("a").join("z.md"), "x\n").unwrap();
+        let found = find_files(dir.path(), &[], &mut Vec::new());
+        assert!(found.is_sorted());
+        assert_eq!(found.len(), 202);
+        assert_eq!(
+            found[..2],
+            [PathBuf::from("a/z.md"), PathBuf::from("a-b.md")]
+        );
+        for extra in ["a-b.md", "a/z.md"] {
+            std::fs::remove_file(dir.path().join(extra)).unwrap();
         }
         let found = find_files(dir.path(), &[], &mut Vec::new());
         assert_eq!(found.len(), 200);

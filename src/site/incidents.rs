@@ -76,12 +76,16 @@ pub fn build(reports: &[Page]) -> Vec<Entry> {
             ));
         }
     }
-    entries.sort_by_key(|(order, e)| {
-        (
-            Reverse(e.date(reports)),
-            Reverse(e.incident.time.clone()),
-            *order,
-        )
+    // Newest first, then latest time, then as written. Compared in place:
+    // a key with the time in it copied the time at every comparison (77 M
+    // instructions at 10,000 reports, on one core). `order` is unique, so
+    // an unstable sort gives the one order there is.
+    entries.sort_unstable_by(|(oa, a), (ob, b)| {
+        (Reverse(a.date(reports)), Reverse(&a.incident.time), oa).cmp(&(
+            Reverse(b.date(reports)),
+            Reverse(&b.incident.time),
+            ob,
+        ))
     });
     entries.into_iter().map(|(_, e)| e).collect()
 }
