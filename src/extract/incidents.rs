@@ -309,6 +309,24 @@ impl Matcher {
 
     /// `无`, `暂无`, `本周无生产事件`, `None`: the list is empty.
     fn says_none(&self, s: &str) -> bool {
+        // Every way of saying none has 无, 没 or 未 in it, or is an English
+        // word in ASCII among spaces, brackets and punctuation: any other
+        // line (nearly every incident) is turned away before it is
+        // normalised and copied twice.
+        let may = s.contains('无')
+            || s.contains('没')
+            || s.contains('未')
+            || s.chars().all(|c| {
+                c.is_ascii()
+                    || c.is_whitespace()
+                    || matches!(
+                        c,
+                        '【' | '】' | '「' | '」' | '。' | '！' | '；' | '，' | '—'
+                    )
+            });
+        if !may {
+            return false;
+        }
         let n: String = norm(s)
             .chars()
             .filter(|c| !matches!(c, '。' | '.' | '!' | '！' | '；' | ';' | '，' | ','))
@@ -429,6 +447,11 @@ fn make_time(h: u32, mi: u32, ap: Option<&str>) -> Option<String> {
 
 fn parse_when(line: &str, report: NaiveDate) -> When {
     let norm = ascii_digits(line);
+    // Every date and time both patterns read has a digit (the day, the
+    // hour): a line without one is not searched twice to find none.
+    if !norm.bytes().any(|b| b.is_ascii_digit()) {
+        return When::default();
+    }
     if let Some(c) = AT_START.captures(&norm) {
         let end = byte_at(
             line,
@@ -1148,6 +1171,33 @@ mod tests {
         assert!(find("### Incidents\n\n- None.\n", "2023-04-14").is_empty());
         assert!(find("### 线上问题\n\n- 暂无线上问题。\n", "2023-04-14").is_empty());
         assert_eq!(find("### 线上问题\n\n- 无法登录\n", "2023-04-14").len(), 1);
+        let m = Matcher::new(&IncidentsConfig::default());
+        for none in [
+            "无",
+            "【无】",
+            "暂无。",
+            "本周无事件",
+            "未发生",
+            "没有",
+            "None.",
+            " N/A ",
+            "nil！",
+            "—",
+            "/",
+            "[na]",
+            "「none」；",
+        ] {
+            assert!(m.says_none(none), "{none:?}");
+        }
+        for some in [
+            "无法登录",
+            "支付超时",
+            "none of the above",
+            "—— 支付超时",
+            "N/A 支付",
+        ] {
+            assert!(!m.says_none(some), "{some:?}");
+        }
     }
 
     #[test]
@@ -1307,6 +1357,18 @@ mod tests {
     }
 
     // ---- dates and times
+
+    #[test]
+    fn a_line_with_no_digit_has_no_date_and_full_width_digits_count() {
+        let r = "2023-05-27";
+        assert_eq!(when("五月十八日 监控告警", r), (None, None));
+        assert_eq!(parse_when("本周无生产事件", d(r)), When::default());
+        // Full-width digits are digits: made ASCII before the check.
+        assert_eq!(
+            when("５/１８ ９:３６ 监控", r),
+            (some("2023-05-18"), some("09:36"))
+        );
+    }
 
     #[test]
     fn date_and_time_spellings() {
