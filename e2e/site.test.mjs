@@ -167,6 +167,12 @@ test("dark mode follows the system, and the toggle overrides it and is remembere
   // Remembered on other pages and after a reload, applied before the
   // stylesheet (the attribute is already there when the first paint could
   // happen: the inline script in <head> runs before <body> is parsed).
+  // Chromium hands a localStorage write to the browser process
+  // asynchronously, and may load the next page in a new renderer that
+  // asks the browser for it: navigating in the same millisecond as the
+  // click lost that race about one run in six. A reader's next click
+  // comes later than that.
+  await page.waitForTimeout(250);
   await page.goto(fileUrl(zh, "reports/2023-w17.html"));
   assert.ok(isDark(await background(page)), "remembered on the next page");
   const early = await page.evaluate(() => {
