@@ -170,7 +170,7 @@ test("dark mode follows the system, and the toggle overrides it and is remembere
   // Chromium hands a localStorage write to the browser process
   // asynchronously, and may load the next page in a new renderer that
   // asks the browser for it: navigating in the same millisecond as the
-  // click lost that race about one run in six. A reader's next click
+  // click lost that race once in eleven runs. A reader's next click
   // comes later than that.
   await page.waitForTimeout(250);
   await page.goto(fileUrl(zh, "reports/2023-w17.html"));
