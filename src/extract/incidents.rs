@@ -27,7 +27,7 @@ use serde::Serialize;
 
 use crate::config::IncidentsConfig;
 use crate::content::dates::nearest_date;
-use crate::extract::text::{ascii_digits, norm, strip_numbering, UNCASED};
+use crate::extract::text::{ascii_digits, has_ascii_digit, norm, strip_numbering, UNCASED};
 use crate::markdown::{Block, Item, Section};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -449,7 +449,7 @@ fn parse_when(line: &str, report: NaiveDate) -> When {
     let norm = ascii_digits(line);
     // Every date and time both patterns read has a digit (the day, the
     // hour): a line without one is not searched twice to find none.
-    if !norm.bytes().any(|b| b.is_ascii_digit()) {
+    if !has_ascii_digit(&norm) {
         return When::default();
     }
     if let Some(c) = AT_START.captures(&norm) {

@@ -11,7 +11,7 @@ use regex::Regex;
 use serde::Serialize;
 
 use super::metrics::scope;
-use super::text::{ascii_digits, clauses_with_percent, strip_numbering};
+use super::text::{ascii_digits, clauses_with_percent, has_ascii_digit, strip_numbering};
 use crate::config::ProjectsConfig;
 use crate::content::dates::nearest_date;
 use crate::markdown::{Block, Item, Section};
@@ -404,17 +404,9 @@ mod group {
 fn planned_in(text: &str, report: NaiveDate, nested: bool, out: &mut Vec<Planned>) {
     use group::*;
     // Every date has an ASCII digit, and nearly half of all update texts
-    // have none (`已完成上线，进入观察期`). A byte-at-a-time scan for one
-    // cost as much as `PLANNED`'s own search of a text without a date;
-    // 64 bytes at a time with no branch inside, the compiler makes it a
-    // few vector instructions per block. (A gate on the words of `what`,
-    // a literal search, also cost more than it saved.)
-    let has_digit = text.as_bytes().chunks(64).any(|block| {
-        block
-            .iter()
-            .fold(false, |seen, b| seen | b.is_ascii_digit())
-    });
-    if !has_digit {
+    // have none (`已完成上线，进入观察期`). (A gate on the words of `what`,
+    // a literal search, cost more than it saved.)
+    if !has_ascii_digit(text) {
         return;
     }
     for c in PLANNED.captures_iter(text) {
