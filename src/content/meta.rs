@@ -79,10 +79,20 @@ pub fn parse_title(s: &str) -> TitleInfo {
             .and_then(|n| n.parse().ok())
             .filter(|w| (1..=54).contains(w));
     }
-    info.year = YEAR_OF_WEEK.captures(s).and_then(|c| c[1].parse().ok());
+    // Two of the patterns need a character most titles and file names lack
+    // (`年` or `w` for the year of a week, an opening bracket for a range):
+    // looked for first, since a regex search with captures costs a few
+    // thousand instructions whether or not it finds anything, and this
+    // runs four times a file (0.4% of a 1,000-report build).
+    if s.contains(['年', 'w', 'W']) {
+        info.year = YEAR_OF_WEEK.captures(s).and_then(|c| c[1].parse().ok());
+    }
     match find_date(s) {
         Ok(d) => info.date = d,
         Err(bad) => info.bad_date = Some(bad),
+    }
+    if !s.contains(['（', '(']) {
+        return info;
     }
     if let Some(c) = RANGE.captures(s) {
         let n = |i: usize| c.get(i).and_then(|m| m.as_str().parse::<u32>().ok());
@@ -649,6 +659,31 @@ mod tests {
             ("周报", None),
         ] {
             assert_eq!(parse_title(title).week, week, "{title}");
+        }
+    }
+
+    #[test]
+    fn year_of_week_and_range_in_titles() {
+        // (title, year of the week, range): every spelling the patterns
+        // read, and titles without the characters they need.
+        for (title, year, range) in [
+            ("2023年第16周", Some(2023), None),
+            ("2023 年 第 16 周", Some(2023), None),
+            ("2023-W16", Some(2023), None),
+            ("2023w05 report", Some(2023), None),
+            ("第16周（4.10-4.14）", None, Some(((4, 10), (4, 14)))),
+            ("第16周 (4/10~14)", None, Some(((4, 10), (4, 14)))),
+            (
+                "2023年第52周（12月25日至1月1日）",
+                Some(2023),
+                Some(((12, 25), (1, 1))),
+            ),
+            ("第16周 2023-04-14", None, None),
+            ("第16周 (草稿)", None, None),
+            ("周报", None, None),
+        ] {
+            let info = parse_title(title);
+            assert_eq!((info.year, info.range), (year, range), "{title}");
         }
     }
 
