@@ -644,6 +644,36 @@ fn page_entries<'a>(p: &'a Page, bodies: &'a str) -> Vec<Entry<'a>> {
         .collect()
 }
 
+/// A doc's section lengths (in tokens) and its (token, section, weighted
+/// tf) triples split by part, counted with `scratch` (drained again).
+fn count_doc(entries: &[Entry], scratch: &mut Counter) -> (Vec<u32>, Vec<Tokens>) {
+    let mut lens = Vec::with_capacity(entries.len());
+    // Each part at about its final size: a section adds about one distinct
+    // token for every two bytes of its text (a Chinese character is three
+    // bytes and two tokens), spread over the parts. Grown from empty, they
+    // were reallocated a hundred times a report.
+    let bytes: usize = entries.iter().map(|e| e.text.len()).sum();
+    let mut parts: Vec<Tokens> = (0..PARTS)
+        .map(|_| Tokens {
+            short: Vec::with_capacity(bytes / (2 * PARTS) + 8),
+            long: Vec::new(),
+        })
+        .collect();
+    for (s, e) in entries.iter().enumerate() {
+        lens.push(e.counts(scratch));
+        let s = s as u32;
+        for (k, n) in scratch.drain_short() {
+            parts[part_of(k)].short.push((k, s, n));
+        }
+        for (k, n) in scratch.long.drain() {
+            parts[part_of(crate::content::fnv1a(k.as_bytes()))]
+                .long
+                .push((k, s, n));
+        }
+    }
+    (lens, parts)
+}
+
 struct Doc<'a> {
     page: &'a Page,
     /// Chunk key: the year, or "undated".
@@ -655,17 +685,6 @@ impl<'a> Doc<'a> {
     /// the page), for `page_entries`.
     fn bodies(&self, input: &Input) -> Result<Cow<'a, str>, Diagnostic> {
         (input.bodies)(self.page)
-    }
-
-    /// Calls `f` with the page's entries, reading their texts back first
-    /// when a build moved them out of the page.
-    fn with_entries<T>(
-        &self,
-        input: &Input,
-        f: impl FnOnce(&[Entry]) -> T,
-    ) -> Result<T, Diagnostic> {
-        let bodies = self.bodies(input)?;
-        Ok(f(&page_entries(self.page, &bodies)))
     }
 
     /// What its entries add to a doc chunk, without reading them back.
@@ -727,11 +746,27 @@ struct Input<'a> {
     bodies: &'a (dyn Fn(&Page) -> Result<Cow<'_, str>, Diagnostic> + Sync),
 }
 
+/// How many docs the index reads and counts at a time, at least (whole
+/// doc chunks): enough to keep both cores busy, few enough that a batch's
+/// texts and counts stay small beside the postings.
+const BATCH_DOCS: usize = 256;
+
 /// `write_unless` from the pages alone.
 fn write_pages(
     input: &Input,
     cancel: &(dyn Fn() -> bool + Sync),
     sink: Sink,
+) -> Result<bool, Diagnostic> {
+    write_pages_batched(input, cancel, sink, BATCH_DOCS)
+}
+
+/// `write_pages`, reading and counting at least `batch_docs` docs at a
+/// time (the tests vary it: the files must not depend on it).
+fn write_pages_batched(
+    input: &Input,
+    cancel: &(dyn Fn() -> bool + Sync),
+    sink: Sink,
+    batch_docs: usize,
 ) -> Result<bool, Diagnostic> {
     // Daily notes are filed under their report's year when undated.
     let year_of = |p: &Page| {
@@ -775,112 +810,115 @@ fn write_pages(
             chunk.2 = size;
         }
     }
-    crate::diag::timed("search docs", || {
-        chunks
-            .par_iter()
-            .enumerate()
-            .try_for_each(|(c, (stem, first, bytes))| {
-                let end = chunks.get(c + 1).map_or(docs.len(), |n| n.1);
-                let docs = &docs[*first..end];
-                // The chunk's texts read back first, so its entries borrow them.
-                let bodies = docs
+    // One chunk's file, from its docs' texts (read back beforehand).
+    let chunk_file = |c: usize, bodies: &[Cow<str>]| -> Result<(), Diagnostic> {
+        let (stem, first, bytes) = &chunks[c];
+        let end = chunks.get(c + 1).map_or(docs.len(), |n| n.1);
+        let docs = &docs[*first..end];
+        let list: Vec<_> = docs
+            .iter()
+            .zip(bodies)
+            .map(|(d, bodies)| {
+                let doc = &d.page.doc;
+                let sections: Vec<[Text; 3]> = page_entries(d.page, bodies)
                     .iter()
-                    .map(|d| d.bodies(input))
-                    .collect::<Result<Vec<_>, Diagnostic>>()?;
-                let list: Vec<_> = docs
-                    .iter()
-                    .zip(&bodies)
-                    .map(|(d, bodies)| {
-                        let doc = &d.page.doc;
-                        let sections: Vec<[Text; 3]> = page_entries(d.page, bodies)
-                            .iter()
-                            .map(|e| [Text(e.anchor), Text(e.heading), Text(e.text)])
-                            .collect();
-                        (
-                            Text(&doc.url),
-                            Text(doc.title()),
-                            doc.meta.date.map(input.date_display).unwrap_or_default(),
-                            sections,
-                        )
-                    })
+                    .map(|e| [Text(e.anchor), Text(e.heading), Text(e.text)])
                     .collect();
-                // Room for the texts, the pages' fields and a little escaping.
-                sink(js_file(
-                    &format!("search/{stem}.js"),
-                    &format!("docs({c},"),
-                    &list,
-                    bytes + bytes / 16 + 64 * docs.len(),
-                ))
+                (
+                    Text(&doc.url),
+                    Text(doc.title()),
+                    doc.meta.date.map(input.date_display).unwrap_or_default(),
+                    sections,
+                )
             })
-    })?;
+            .collect();
+        // Room for the texts, the pages' fields and a little escaping.
+        sink(js_file(
+            &format!("search/{stem}.js"),
+            &format!("docs({c},"),
+            &list,
+            bytes + bytes / 16 + 64 * docs.len(),
+        ))
+    };
 
+    // The doc chunks and the postings are made in one pass, a batch of
+    // whole chunks at a time: each page's texts are read back once for
+    // both (from the spill file on a big archive: 69 MB at 10,000 reports,
+    // read, checked and copied twice when they were two passes).
+    //
     // Postings: token → [(section id, weighted tf)], section ids in order.
     // They are kept in `PARTS` maps split by token, so that both counting
     // and merging run on every core: a single map took a third of the
     // index's time on one core while the other waited.
     let mut lens: Vec<u32> = Vec::new();
     let mut postings: Vec<ByKey<Postings>> = (0..PARTS).map(|_| ByKey::default()).collect();
-    // Stopped (`Ok(false)`) when `cancel` says so between batches.
-    let complete = crate::diag::timed("search postings", || -> Result<bool, Diagnostic> {
-        for batch in docs.chunks(256) {
-            if cancel() {
-                return Ok(false);
-            }
-            let counted: Vec<(Vec<u32>, Vec<Tokens>)> = batch
-                .par_iter()
-                .map_init(Counter::default, |scratch, d| {
-                    d.with_entries(input, |entries| {
-                        let mut lens = Vec::with_capacity(entries.len());
-                        // Each part at about its final size: a section adds
-                        // about one distinct token for every two bytes of
-                        // its text (a Chinese character is three bytes and
-                        // two tokens), spread over the parts. Grown from
-                        // empty, they were reallocated a hundred times a
-                        // report.
-                        let bytes: usize = entries.iter().map(|e| e.text.len()).sum();
-                        let mut parts: Vec<Tokens> = (0..PARTS)
-                            .map(|_| Tokens {
-                                short: Vec::with_capacity(bytes / (2 * PARTS) + 8),
-                                long: Vec::new(),
-                            })
-                            .collect();
-                        for (s, e) in entries.iter().enumerate() {
-                            lens.push(e.counts(scratch));
-                            let s = s as u32;
-                            for (k, n) in scratch.drain_short() {
-                                parts[part_of(k)].short.push((k, s, n));
-                            }
-                            for (k, n) in scratch.long.drain() {
-                                parts[part_of(crate::content::fnv1a(k.as_bytes()))]
-                                    .long
-                                    .push((k, s, n));
-                            }
-                        }
-                        (lens, parts)
-                    })
-                })
-                .collect::<Result<_, Diagnostic>>()?;
-            // Section ids are numbered in doc order, so each part sees its
-            // tokens' sections in increasing order.
-            let mut by_part: Vec<Vec<(u32, Tokens)>> = (0..PARTS).map(|_| Vec::new()).collect();
-            for (doc_lens, parts) in counted {
-                let base = lens.len() as u32;
-                lens.extend(doc_lens);
-                for (p, tokens) in parts.into_iter().enumerate() {
-                    by_part[p].push((base, tokens));
-                }
-            }
-            postings
-                .par_iter_mut()
-                .zip(by_part)
-                .for_each(|(map, docs)| {
-                    for (base, tokens) in docs {
-                        map.merge(base, tokens);
-                    }
-                });
+    // Batches of whole chunks with at least `batch_docs` docs (the last
+    // may have fewer): (first chunk, end chunk).
+    let mut batches: Vec<(usize, usize)> = Vec::new();
+    let mut from = 0;
+    for c in 1..=chunks.len() {
+        let end_doc = chunks.get(c).map_or(docs.len(), |n| n.1);
+        if c == chunks.len() || end_doc - chunks[from].1 >= batch_docs {
+            batches.push((from, c));
+            from = c;
         }
-        Ok(true)
-    })?;
+    }
+    // Stopped (`Ok(false)`) when `cancel` says so between batches.
+    let complete = crate::diag::timed(
+        "search docs and postings",
+        || -> Result<bool, Diagnostic> {
+            for &(c0, c1) in &batches {
+                if cancel() {
+                    return Ok(false);
+                }
+                let first = chunks[c0].1;
+                let batch = &docs[first..chunks.get(c1).map_or(docs.len(), |n| n.1)];
+                let bodies = batch
+                    .par_iter()
+                    .map(|d| d.bodies(input))
+                    .collect::<Result<Vec<_>, Diagnostic>>()?;
+                let (written, counted) = rayon::join(
+                    || {
+                        (c0..c1).into_par_iter().try_for_each(|c| {
+                            let from = chunks[c].1 - first;
+                            let to = chunks.get(c + 1).map_or(docs.len(), |n| n.1) - first;
+                            chunk_file(c, &bodies[from..to])
+                        })
+                    },
+                    || {
+                        batch
+                            .par_iter()
+                            .zip(&bodies)
+                            .map_init(Counter::default, |scratch, (d, bodies)| {
+                                count_doc(&page_entries(d.page, bodies), scratch)
+                            })
+                            .collect::<Vec<_>>()
+                    },
+                );
+                written?;
+                drop(bodies);
+                // Section ids are numbered in doc order, so each part sees its
+                // tokens' sections in increasing order.
+                let mut by_part: Vec<Vec<(u32, Tokens)>> = (0..PARTS).map(|_| Vec::new()).collect();
+                for (doc_lens, parts) in counted {
+                    let base = lens.len() as u32;
+                    lens.extend(doc_lens);
+                    for (p, tokens) in parts.into_iter().enumerate() {
+                        by_part[p].push((base, tokens));
+                    }
+                }
+                postings
+                    .par_iter_mut()
+                    .zip(by_part)
+                    .for_each(|(map, docs)| {
+                        for (base, tokens) in docs {
+                            map.merge(base, tokens);
+                        }
+                    });
+            }
+            Ok(true)
+        },
+    )?;
     if !complete {
         return Ok(false);
     }
@@ -1024,6 +1062,7 @@ fn js_file(path: &str, call: &str, value: &impl serde::Serialize, capacity: usiz
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::Arc;
 
     #[test]
     fn punctuation_has_no_letters_digits_or_case() {
@@ -1205,6 +1244,91 @@ mod tests {
         assert!(matches!(Key::new("热点"), Key::Short(_)));
         assert!(matches!(Key::new("账户余额"), Key::Long(_)));
         assert!(Key::new("ab") != Key::new("abc"));
+    }
+
+    /// The doc chunks and postings are made a batch of chunks at a time:
+    /// the files must be the same bytes whatever the batches, down to one
+    /// chunk each, with the texts read back from a spill file.
+    #[test]
+    fn the_index_does_not_depend_on_its_batches() {
+        let tmp = tempfile::tempdir().unwrap();
+        let files = crate::synth::generate(&crate::synth::Options {
+            reports: 24,
+            seed: 11,
+            teams: 1,
+        });
+        crate::synth::write(&files, &tmp.path().join("content")).unwrap();
+        let mut built = crate::build_in_memory(&crate::Paths {
+            root: tmp.path().to_path_buf(),
+            ..Default::default()
+        })
+        .unwrap_or_else(|d| panic!("{d:?}"));
+        let site = &mut built.site;
+        let spill = Arc::new(crate::site::spill::Spill::new_in(tmp.path()).unwrap());
+        for p in site.reports.iter_mut().chain(site.dailies.iter_mut()) {
+            spill.take(p);
+            assert!(p.spilled.is_some());
+        }
+        site.spill = Some(spill);
+        let site = &*site;
+        let index = |batch_docs: usize| {
+            let date_display = |d: NaiveDate| d.to_string();
+            let input = Input {
+                reports: &site.reports,
+                dailies: &site.dailies,
+                date_display: &date_display,
+                bodies: &|p| site.section_bodies(p),
+            };
+            let files = std::sync::Mutex::new(BTreeMap::new());
+            let done = write_pages_batched(
+                &input,
+                &|| false,
+                &|f| {
+                    let old = files.lock().unwrap().insert(f.path, f.bytes);
+                    assert!(old.is_none(), "a file written twice");
+                    Ok(())
+                },
+                batch_docs,
+            )
+            .unwrap();
+            assert!(done);
+            files.into_inner().unwrap()
+        };
+        let whole = index(usize::MAX);
+        let chunks = whole
+            .keys()
+            .filter(|p| p.to_string_lossy().starts_with("search/docs-"))
+            .count();
+        assert!(chunks > 3, "several doc chunks ({chunks})");
+        let pages = site.reports.len() + site.dailies.len();
+        assert!(pages > 30, "{pages} pages");
+        for batch_docs in [1, 5, BATCH_DOCS] {
+            let other = index(batch_docs);
+            assert_eq!(
+                whole.keys().collect::<Vec<_>>(),
+                other.keys().collect::<Vec<_>>()
+            );
+            for (path, bytes) in &whole {
+                assert!(
+                    other[path] == *bytes,
+                    "{} differs with batches of {batch_docs}",
+                    path.display()
+                );
+            }
+        }
+        // Every page's sections are in the doc chunks.
+        let docs: String = whole
+            .iter()
+            .filter(|(p, _)| p.to_string_lossy().starts_with("search/docs-"))
+            .map(|(_, b)| String::from_utf8_lossy(b).into_owned())
+            .collect();
+        for p in site.reports.iter().chain(&site.dailies) {
+            assert!(
+                docs.contains(&format!("\"{}\"", p.doc.url)),
+                "{}",
+                p.doc.url
+            );
+        }
     }
 
     #[test]
