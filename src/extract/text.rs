@@ -31,11 +31,6 @@ static CHANGE: LazyLock<Regex> = LazyLock::new(|| {
 });
 static PERCENT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\s*[%％]").unwrap());
 
-/// `s` with full-width digits, points and slashes (`７０%`, `３５．５%`,
-/// `５／６`, typed in a Chinese input method's full-width mode) made ASCII,
-/// one character for one, so the patterns, which read ASCII digits, read
-/// them too. Borrowed when there are none, as in nearly every text (found
-/// by their first two bytes, without decoding the text).
 /// Whether `s` has an ASCII digit: 64 bytes at a time with no branch
 /// inside, which the compiler makes a few vector instructions per block (a
 /// byte-at-a-time scan cost as much as the date patterns' own search of a
@@ -49,6 +44,11 @@ pub fn has_ascii_digit(s: &str) -> bool {
     })
 }
 
+/// `s` with full-width digits, points and slashes (`７０%`, `３５．５%`,
+/// `５／６`, typed in a Chinese input method's full-width mode) made ASCII,
+/// one character for one, so the patterns, which read ASCII digits, read
+/// them too. Borrowed when there are none, as in nearly every text (found
+/// by their first two bytes, without decoding the text).
 pub fn ascii_digits(s: &str) -> Cow<'_, str> {
     // U+FF0E to U+FF19 (`．`, `／`, `０`–`９`) are EF BC 8E to EF BC 99.
     // A byte search, not `memmem`: a substring searcher is built anew on
