@@ -810,17 +810,18 @@ fn write_pages_batched(
             chunk.2 = size;
         }
     }
-    // One chunk's file, from its docs' texts (read back beforehand).
-    let chunk_file = |c: usize, bodies: &[Cow<str>]| -> Result<(), Diagnostic> {
+    // The first doc of chunk `c`; past the last chunk, the number of docs.
+    let start_of = |c: usize| chunks.get(c).map_or(docs.len(), |n| n.1);
+    // One chunk's file, from its docs' entries (texts read back beforehand).
+    let chunk_file = |c: usize, entries: &[Vec<Entry>]| -> Result<(), Diagnostic> {
         let (stem, first, bytes) = &chunks[c];
-        let end = chunks.get(c + 1).map_or(docs.len(), |n| n.1);
-        let docs = &docs[*first..end];
+        let docs = &docs[*first..start_of(c + 1)];
         let list: Vec<_> = docs
             .iter()
-            .zip(bodies)
-            .map(|(d, bodies)| {
+            .zip(entries)
+            .map(|(d, entries)| {
                 let doc = &d.page.doc;
-                let sections: Vec<[Text; 3]> = page_entries(d.page, bodies)
+                let sections: Vec<[Text; 3]> = entries
                     .iter()
                     .map(|e| [Text(e.anchor), Text(e.heading), Text(e.text)])
                     .collect();
@@ -857,8 +858,7 @@ fn write_pages_batched(
     let mut batches: Vec<(usize, usize)> = Vec::new();
     let mut from = 0;
     for c in 1..=chunks.len() {
-        let end_doc = chunks.get(c).map_or(docs.len(), |n| n.1);
-        if c == chunks.len() || end_doc - chunks[from].1 >= batch_docs {
+        if c == chunks.len() || start_of(c) - start_of(from) >= batch_docs {
             batches.push((from, c));
             from = c;
         }
@@ -871,31 +871,35 @@ fn write_pages_batched(
                 if cancel() {
                     return Ok(false);
                 }
-                let first = chunks[c0].1;
-                let batch = &docs[first..chunks.get(c1).map_or(docs.len(), |n| n.1)];
+                let first = start_of(c0);
+                let batch = &docs[first..start_of(c1)];
                 let bodies = batch
                     .par_iter()
                     .map(|d| d.bodies(input))
                     .collect::<Result<Vec<_>, Diagnostic>>()?;
+                // Each doc's entries, made once for its chunk and its counts.
+                let entries: Vec<Vec<Entry>> = batch
+                    .par_iter()
+                    .zip(&bodies)
+                    .map(|(d, bodies)| page_entries(d.page, bodies))
+                    .collect();
                 let (written, counted) = rayon::join(
                     || {
                         (c0..c1).into_par_iter().try_for_each(|c| {
-                            let from = chunks[c].1 - first;
-                            let to = chunks.get(c + 1).map_or(docs.len(), |n| n.1) - first;
-                            chunk_file(c, &bodies[from..to])
+                            chunk_file(c, &entries[start_of(c) - first..start_of(c + 1) - first])
                         })
                     },
                     || {
-                        batch
+                        entries
                             .par_iter()
-                            .zip(&bodies)
-                            .map_init(Counter::default, |scratch, (d, bodies)| {
-                                count_doc(&page_entries(d.page, bodies), scratch)
+                            .map_init(Counter::default, |scratch, entries| {
+                                count_doc(entries, scratch)
                             })
                             .collect::<Vec<_>>()
                     },
                 );
                 written?;
+                drop(entries);
                 drop(bodies);
                 // Section ids are numbered in doc order, so each part sees its
                 // tokens' sections in increasing order.
@@ -1002,8 +1006,7 @@ fn write_pages_batched(
     let mut sizes = String::new();
     let mut years: Vec<(String, usize)> = Vec::new();
     for (c, (_, first, _)) in chunks.iter().enumerate() {
-        let end = chunks.get(c + 1).map_or(docs.len(), |n| n.1);
-        push_varint(&mut sizes, (end - first) as u64);
+        push_varint(&mut sizes, (start_of(c + 1) - first) as u64);
         match years.last_mut() {
             Some((key, n)) if *key == docs[*first].key => *n += 1,
             _ => years.push((docs[*first].key.clone(), 1)),
