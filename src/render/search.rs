@@ -39,7 +39,6 @@
 //! real text.
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
 
 use chrono::{Datelike, NaiveDate};
 use rayon::prelude::*;
@@ -433,6 +432,38 @@ impl Postings {
             Some((id, tf))
         })
     }
+}
+
+/// What a token and its postings take in a shard: both, two quotes each,
+/// a colon and a comma.
+fn entry_bytes(token: usize, postings: usize) -> usize {
+    token + postings + 6
+}
+
+/// About how long `encode_postings` makes `list`, known before it is
+/// encoded: each posting's LEB128 bytes give way to base-32 digits of the
+/// delta and of its weight (which takes the place of the count).
+fn estimated_len(list: &Postings) -> usize {
+    list.bytes.len() * 3 / 2 + 8
+}
+
+/// A token's postings as search.js reads them: (section id delta, BM25
+/// weight) pairs as base-32 varints.
+fn encode_postings(list: &Postings, n_sections: f64, norms: &[f64]) -> String {
+    let df = list.df as f64;
+    let idf = (1.0 + (n_sections - df + 0.5) / (df + 0.5)).ln();
+    let mut s = String::with_capacity(estimated_len(list));
+    let mut prev = 0u32;
+    for (id, tf) in list.iter() {
+        let tf = tf as f64;
+        let w = idf * tf * (K1 + 1.0) / (tf + norms[id as usize]);
+        push_varint(&mut s, (id - prev) as u64);
+        // w ≥ 0: adding a half and truncating is `round`, without the libm
+        // call (a tenth of the encoding's time).
+        push_varint(&mut s, ((w * SCALE + 0.5) as u64).max(1));
+        prev = id;
+    }
+    s
 }
 
 /// How many maps the postings are split into while they are built.
@@ -937,55 +968,54 @@ fn write_pages_batched(
         .iter()
         .map(|&l| K1 * (1.0 - B + B * l as f64 / avg))
         .collect();
-    let encoded: Vec<(String, String)> = crate::diag::timed("search encode", || {
-        postings
+    // The shard count comes first, from the binary postings' size, so that
+    // each shard's lists are encoded, written and dropped in turn: when
+    // every list was encoded before the first shard was written, the
+    // encoded text (about 3/2 of the binary) was held beside the postings
+    // and set the build's peak memory (10,000 reports: 267-270 MiB before
+    // the encoding, 282-285 at its end).
+    let by_shard: Vec<Vec<(String, Postings)>> = crate::diag::timed("search shards", || {
+        let tokens: Vec<(String, Postings)> = postings
             .into_par_iter()
             .flat_map_iter(|part| {
                 let short = part.short.into_iter().map(|(n, l)| (Key::Short(n), l));
                 short.chain(part.long.into_iter().map(|(s, l)| (Key::Long(s), l)))
             })
-            .map(|(t, list)| {
-                let df = list.df as f64;
-                let idf = (1.0 + (n_sections - df + 0.5) / (df + 0.5)).ln();
-                let mut s = String::with_capacity(list.bytes.len() * 3 / 2 + 8);
-                let mut prev = 0u32;
-                for (id, tf) in list.iter() {
-                    let tf = tf as f64;
-                    let w = idf * tf * (K1 + 1.0) / (tf + norms[id as usize]);
-                    push_varint(&mut s, (id - prev) as u64);
-                    // w ≥ 0: adding a half and truncating is `round`, without
-                    // the libm call (a tenth of the encoding's time).
-                    push_varint(&mut s, ((w * SCALE + 0.5) as u64).max(1));
-                    prev = id;
-                }
-                drop(list);
-                // At its exact size: the encoded lists are held until every
-                // shard is written.
-                (t.text(), s.as_str().to_owned())
-            })
-            .collect()
+            .map(|(t, list)| (t.text(), list))
+            .collect();
+        let total: usize = tokens
+            .iter()
+            .map(|(t, list)| entry_bytes(t.len(), estimated_len(list)))
+            .sum();
+        let n_shards = total.div_ceil(SHARD_BYTES).max(1);
+        let mut by_shard: Vec<Vec<(String, Postings)>> =
+            (0..n_shards).map(|_| Vec::new()).collect();
+        for (t, list) in tokens {
+            by_shard[shard_of(&t, n_shards)].push((t, list));
+        }
+        by_shard
     });
-    // What a token and its postings take in a shard: both, two quotes
-    // each, a colon and a comma.
-    let entry_bytes = |t: &str, s: &str| t.len() + s.len() + 6;
-    let total: usize = encoded.iter().map(|(t, s)| entry_bytes(t, s)).sum();
-    let n_shards = total.div_ceil(SHARD_BYTES).max(1);
-    // Each shard's entries, and their bytes (the size of its file).
-    let mut shards: Vec<(BTreeMap<String, String>, usize)> = vec![(BTreeMap::new(), 0); n_shards];
-    for (t, s) in encoded {
-        let shard = &mut shards[shard_of(&t, n_shards)];
-        shard.1 += entry_bytes(&t, &s);
-        shard.0.insert(t, s);
-    }
-
+    let n_shards = by_shard.len();
     if cancel() {
         return Ok(false);
     }
     crate::diag::timed("search terms", || {
-        shards
+        by_shard
             .into_par_iter()
             .enumerate()
-            .try_for_each(|(i, (shard, bytes))| {
+            .try_for_each(|(i, lists)| {
+                let mut bytes = 0;
+                let mut shard: Vec<(String, String)> = lists
+                    .into_iter()
+                    .map(|(t, list)| {
+                        let s = encode_postings(&list, n_sections, &norms);
+                        bytes += entry_bytes(t.len(), s.len());
+                        (t, s)
+                    })
+                    .collect();
+                // By token: the lists come out of hash maps, and the same
+                // archive must give the same files each time.
+                shard.sort_unstable_by(|a, b| a.0.cmp(&b.0));
                 // The postings as `Text`: they are most of a shard.
                 let shard = EachPair(|| shard.iter().map(|(t, p)| (t, Text(p))));
                 sink(js_file(
@@ -1282,7 +1312,7 @@ mod tests {
                 date_display: &date_display,
                 bodies: &|p| site.section_bodies(p),
             };
-            let files = std::sync::Mutex::new(BTreeMap::new());
+            let files = std::sync::Mutex::new(std::collections::BTreeMap::new());
             let done = write_pages_batched(
                 &input,
                 &|| false,
