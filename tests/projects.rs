@@ -229,3 +229,106 @@ fn updates_of_one_project_in_one_report_make_one_entry() {
     assert_eq!(entries[1]["progress"], 70.0);
     assert_eq!(entries[1]["parts"], serde_json::json!({"前端": 80.0}));
 }
+
+#[test]
+fn a_project_page_lists_its_updates_and_a_site_template_may_loop_over_them() {
+    let files: [(&str, &[u8]); 4] = [
+        (
+            "config.toml",
+            "[projects.aliases]\n\"支付网关V2\" = \"支付网关改造\"\n".as_bytes(),
+        ),
+        (
+            "content/a.md",
+            &week(
+                16,
+                "2023-04-14",
+                "- 支付网关改造，目标4/26投产，研发进度60%，联调 A&B <测试>",
+            ),
+        ),
+        (
+            "content/b.md",
+            &week(
+                17,
+                "2023-04-21",
+                "- 支付网关改造，延期，目标5/9投产，研发进度70%",
+            ),
+        ),
+        (
+            "content/c.md",
+            &week(18, "2023-04-28", "- 支付网关V2，前端进度80%、后端进度60%"),
+        ),
+    ];
+    let dir = archive(&files);
+    let out = build_at(dir.path());
+    let data = projects(&out);
+    let gw = find(&data, "支付网关改造");
+    let page = read(out.join(gw["url"].as_str().unwrap()));
+    let list = &page[page
+        .find("<ol class=\"updates\">")
+        .expect("the update list")..];
+    let list = &list[..list.find("</ol>").unwrap()];
+    // One item per update, newest first, each linking to its place in the
+    // report.
+    assert_eq!(
+        list.matches("<li class=\"card update\">").count(),
+        3,
+        "{list}"
+    );
+    let at = |week: &str| {
+        list.find(&format!("href=\"../reports/2023-{week}.html#"))
+            .unwrap()
+    };
+    assert!(at("w18") < at("w17") && at("w17") < at("w16"), "{list}");
+    // The update's own text, escaped; its figures, status and slip.
+    assert!(list.contains("联调 A&amp;B &lt;测试&gt;"), "{list}");
+    assert!(
+        list.contains("<span class=\"pill\">进度 70%</span>"),
+        "{list}"
+    );
+    assert!(
+        list.contains(
+            "<span class=\"pill soft\">前端 80%</span> <span class=\"pill soft\">后端 60%</span>"
+        ),
+        "{list}"
+    );
+    assert!(
+        list.contains(
+            "<span class=\"badge es-risk\">风险</span> <span class=\"badge bad\">延期</span>"
+        ),
+        "{list}"
+    );
+    // The name as written that week, where it differs from the project's.
+    assert_eq!(
+        list.matches("<span class=\"muted\">「支付网关V2」</span>")
+            .count(),
+        1,
+        "{list}"
+    );
+    assert!(
+        list.contains("<time datetime=\"2023-04-28\">2023年4月28日</time> 第18周</a>"),
+        "{list}"
+    );
+
+    // A site's own project.html that loops over the updates itself gets
+    // them as values.
+    let mine = "{% extends \"base.html\" %}{% block content %}{% for e in entries %}<p class=\"mine\">{{ e.date }} {{ e.progress }} {{ e.name }} {{ e.status_label }}</p>{% endfor %}{% endblock content %}";
+    let mut files = files.to_vec();
+    files.push(("templates/project.html", mine.as_bytes()));
+    let dir = archive(&files);
+    let out = build_at(dir.path());
+    let page = read(out.join(gw["url"].as_str().unwrap()));
+    let mine: Vec<&str> = page
+        .split("<p class=\"mine\">")
+        .skip(1)
+        .map(|p| &p[..p.find("</p>").unwrap()])
+        .collect();
+    assert_eq!(
+        mine,
+        [
+            "2023-04-28  支付网关V2 ",
+            "2023-04-21 70 支付网关改造 风险",
+            "2023-04-14 60 支付网关改造 "
+        ],
+        "{page}"
+    );
+}

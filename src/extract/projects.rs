@@ -24,6 +24,17 @@ pub enum Status {
     Done,
 }
 
+impl Status {
+    /// The name it is serialized under (`risk`), for markup written in Rust.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Testing => "testing",
+            Status::Risk => "risk",
+            Status::Done => "done",
+        }
+    }
+}
+
 /// A date the update says something is planned for (`目标5/6上线`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Planned {

@@ -67,11 +67,30 @@ pub struct Theme {
     pub statics: Vec<(PathBuf, Vec<u8>)>,
     /// The theme's strings in the site's language.
     pub strings: toml::Table,
+    /// Each template's source, for `names`.
+    sources: BTreeMap<String, String>,
 }
 
 impl Theme {
     pub fn string(&self, key: &str) -> &str {
         self.strings.get(key).and_then(|v| v.as_str()).unwrap_or("")
+    }
+
+    /// Whether template `name` names the variable `var` (as a whole word,
+    /// not an attribute such as `t.var`): a context value that costs much
+    /// to build is built only for a template that shows it. A template
+    /// that passes the variable on to another (a component, an include)
+    /// names it too; a mention in a comment only costs the building.
+    pub fn names(&self, name: &str, var: &str) -> bool {
+        let Some(source) = self.sources.get(name) else {
+            return false;
+        };
+        let word = |c: char| c.is_alphanumeric() || c == '_';
+        source.match_indices(var).any(|(i, _)| {
+            let before = source[..i].chars().next_back();
+            let after = source[i + var.len()..].chars().next();
+            !before.is_some_and(|c| word(c) || c == '.') && !after.is_some_and(word)
+        })
     }
 
     /// The theme's `date_format`, parsed once for every date it formats
@@ -418,11 +437,18 @@ pub fn load(root: &Path, theme: &str, language: &str) -> Result<Theme, Diagnosti
             ));
         }
     }
+    let mut paths = BTreeMap::new();
+    let mut sources = BTreeMap::new();
+    for (name, (path, text)) in templates {
+        sources.insert(name.clone(), text);
+        paths.insert(name, path);
+    }
     Ok(Theme {
         tera,
-        paths: templates.into_iter().map(|(n, (p, _))| (n, p)).collect(),
+        paths,
         statics: statics.into_iter().collect(),
         strings,
+        sources,
     })
 }
 
@@ -539,6 +565,28 @@ mod tests {
                 assert_eq!(escape_html(&all[from..]), escaped_slowly(&all[from..]));
             }
         }
+    }
+
+    #[test]
+    fn a_template_names_a_variable_as_a_whole_word_not_as_an_attribute() {
+        let dir = tempfile::tempdir().unwrap();
+        let templates = dir.path().join("templates");
+        std::fs::create_dir(&templates).unwrap();
+        std::fs::write(
+            templates.join("project.html"),
+            "{{ t.updates }}{% for e in my_entries %}{{ e.updates_x }}{% endfor %}{{ <toc entries={entries} /> }}",
+        )
+        .unwrap();
+        let theme = super::load(dir.path(), "default", "zh").unwrap();
+        assert!(theme.names("project.html", "entries"));
+        assert!(
+            !theme.names("project.html", "updates"),
+            "t.updates, e.updates_x"
+        );
+        // The default theme's own templates, where the site has none.
+        assert!(theme.names("metric.html", "series"));
+        assert!(!theme.names("metric.html", "entries"));
+        assert!(!theme.names("nope.html", "page"));
     }
 
     #[test]
