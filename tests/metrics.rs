@@ -278,3 +278,56 @@ fn check_warns_about_missing_and_impossible_figures() {
         "{out}"
     );
 }
+
+#[test]
+fn a_series_page_tables_every_point_and_a_site_template_may_loop_over_them() {
+    let (_tmp, out) = build_sample();
+    let page = read(out.join("metrics/incidents-cd.html"));
+    let body = &page[page.find("<tbody>").unwrap()..page.find("</tbody>").unwrap()];
+    let rows: Vec<&str> = body.split("<tr ").skip(1).collect();
+    // One row per point, newest first; the points that miss the target of
+    // 0 marked; each with its change and a link to its place in the report.
+    assert_eq!(rows.len(), 5, "{body}");
+    assert!(rows[0].starts_with("class=\"status-missed\"><td><time datetime=\"2023-12-09\">2023年12月9日</time></td><td>第50周</td><td class=\"num\">1次 <span class=\"badge bad\">未达标</span></td>"), "{}", rows[0]);
+    assert!(
+        rows[2].contains("<span class=\"change bad\" title=\"环比\">▼ +1</span>"),
+        "{}",
+        rows[2]
+    );
+    assert!(
+        rows[2].contains("<a href=\"../reports/2023-w22.html#L19\">第22周 2023-05-27</a>"),
+        "{}",
+        rows[2]
+    );
+    assert!(
+        rows[4].starts_with("class=\"status-met\"><td><time datetime=\"2023-04-14\">"),
+        "{}",
+        rows[4]
+    );
+    assert!(
+        rows[4].contains("<td class=\"num\"></td>"),
+        "no change for the first point: {}",
+        rows[4]
+    );
+
+    // A site's own metric.html that loops over the points itself gets them
+    // as values.
+    let site = sample_copy();
+    let templates = site.path().join("templates");
+    std::fs::create_dir_all(&templates).unwrap();
+    std::fs::write(
+        templates.join("metric.html"),
+        "{% for r in rows %}<p class=\"mine\">{{ r.date }} {{ r.value }} {{ r.status }}{% if r.change %} {{ r.change.symbol }}{% endif %}</p>{% endfor %}",
+    )
+    .unwrap();
+    let out = build_at(site.path());
+    let page = read(out.join("metrics/incidents-cd.html"));
+    let mine: Vec<&str> = page
+        .split("<p class=\"mine\">")
+        .skip(1)
+        .map(|p| &p[..p.find("</p>").unwrap()])
+        .collect();
+    assert_eq!(mine.len(), 5, "{page}");
+    assert_eq!(mine[0], "2023-12-09 1 missed ■");
+    assert_eq!(mine[4], "2023-04-14 0 met");
+}

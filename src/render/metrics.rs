@@ -5,6 +5,7 @@ use rayon::prelude::*;
 use serde_json::{json, Value};
 
 use super::charts::{self, format_value, ChartPoint, Line, LineChart};
+use super::theme::push_escaped;
 use super::{OutFile, Renderer};
 use crate::content::iso;
 use crate::diag::Diagnostic;
@@ -235,13 +236,11 @@ impl Renderer<'_> {
         self.render("metrics.html", &ctx, "metrics.html")
     }
 
-    pub(super) fn metric_page(&self, s: &Series, sink: super::Sink) -> Result<(), Diagnostic> {
-        let url = self.series_url(s);
-        let mut ctx = self.base_context(&url, "metrics");
-        // Typed rows, each made into a template value once (a `json!` per
-        // row would be built, then copied by `insert`), on all cores
-        // (`list_value`): on a long series this table is most of the
-        // page's cost.
+    /// A series' points, newest first, as the values a template loops over
+    /// (`rows` in metric.html). Typed rows, each made into a template value
+    /// once (a `json!` per row would be built, then copied by `insert`), on
+    /// all cores (`list_value`).
+    fn row_values(&self, s: &Series, url: &str) -> tera::Value {
         #[derive(serde::Serialize)]
         struct Row<'a> {
             date: String,
@@ -255,7 +254,7 @@ impl Renderer<'_> {
             url: String,
         }
         let points = &s.points;
-        let rows = super::list_value((0..points.len()).into_par_iter().rev().map(|i| {
+        super::list_value((0..points.len()).into_par_iter().rev().map(|i| {
             let p = &points[i];
             Row {
                 date: iso(p.date),
@@ -266,12 +265,78 @@ impl Renderer<'_> {
                 change: s.change_at(i).map(|c| change_view(s, c)),
                 status: s.status_of(p.value),
                 report: self.site.reports[p.report].doc.title(),
-                url: anchored_url(&url, &p.url, &p.anchor),
+                url: anchored_url(url, &p.url, &p.anchor),
             }
-        }));
+        }))
+    }
+
+    /// A series' points, newest first, as the rows of the metric page's
+    /// table (`rows_html` in metric.html): the markup the default theme's
+    /// loop wrote, escaped as Tera escapes, written once per row instead
+    /// of interpreted.
+    fn rows_html(&self, s: &Series, url: &str) -> String {
+        let (missed, change) = (
+            self.theme.string("status_missed"),
+            self.theme.string("change"),
+        );
+        let row = |i: usize| {
+            let p = &s.points[i];
+            let mut out = String::with_capacity(400);
+            let status = s.status_of(p.value);
+            out.push_str("\n      <tr class=\"status-");
+            out.push_str(status.as_str());
+            out.push_str("\"><td><time datetime=\"");
+            out.push_str(&iso(p.date));
+            out.push_str("\">");
+            push_escaped(&mut out, &self.date_display(p.date));
+            out.push_str("</time></td><td>");
+            push_escaped(&mut out, &self.week_label(p.week));
+            out.push_str("</td><td class=\"num\">");
+            out.push_str(&show(p.value));
+            push_escaped(&mut out, &s.unit);
+            if status == Status::Missed {
+                out.push_str(" <span class=\"badge bad\">");
+                push_escaped(&mut out, missed);
+                out.push_str("</span>");
+            }
+            out.push_str("</td><td class=\"num\">");
+            if let Some(c) = s.change_at(i).map(|c| change_view(s, c)) {
+                out.push_str("<span class=\"change ");
+                out.push_str(c.trend);
+                out.push_str("\" title=\"");
+                push_escaped(&mut out, change);
+                out.push_str("\">");
+                out.push_str(c.symbol);
+                out.push(' ');
+                out.push_str(&c.value);
+                out.push_str("</span>");
+            }
+            out.push_str("</td><td><a href=\"");
+            push_escaped(&mut out, &anchored_url(url, &p.url, &p.anchor));
+            out.push_str("\">");
+            push_escaped(&mut out, self.site.reports[p.report].doc.title());
+            out.push_str("</a></td></tr>");
+            out
+        };
+        let rows: Vec<String> = (0..s.points.len()).into_par_iter().rev().map(row).collect();
+        rows.concat()
+    }
+
+    pub(super) fn metric_page(&self, s: &Series, sink: super::Sink) -> Result<(), Diagnostic> {
+        let url = self.series_url(s);
+        let mut ctx = self.base_context(&url, "metrics");
+        // On a long series the table is most of the page's cost: its rows
+        // are written in Rust when the template shows them (`rows_html`,
+        // the default theme), and made into values only for a template
+        // that loops over them itself (`rows`).
+        if self.theme.names("metric.html", "rows_html") {
+            ctx.insert("rows_html", &self.rows_html(s, &url));
+        }
+        if self.theme.names("metric.html", "rows") {
+            ctx.insert_value("rows", self.row_values(s, &url));
+        }
         ctx.insert("series", &self.series_summary(s, &url));
         ctx.insert("chart", &self.series_chart(s, &url, 960, 340, false));
-        ctx.insert_value("rows", rows);
         self.render_streamed("metric.html", &ctx, &url, sink)
     }
 

@@ -574,15 +574,13 @@ mod tests {
         std::fs::create_dir(&templates).unwrap();
         std::fs::write(
             templates.join("project.html"),
-            "{{ t.updates }}{% for e in my_entries %}{{ e.updates_x }}{% endfor %}{{ <toc entries={entries} /> }}",
+            "{{ t.updates }}{% for e in my_entries %}{{ e.entries_html }}{% endfor %}{{ <toc entries={entries} /> }}",
         )
         .unwrap();
         let theme = super::load(dir.path(), "default", "zh").unwrap();
         assert!(theme.names("project.html", "entries"));
-        assert!(
-            !theme.names("project.html", "updates"),
-            "t.updates, e.updates_x"
-        );
+        assert!(!theme.names("project.html", "entries_html"), "an attribute");
+        assert!(!theme.names("project.html", "updates"), "an attribute");
         // The default theme's own templates, where the site has none.
         assert!(theme.names("metric.html", "series"));
         assert!(!theme.names("metric.html", "entries"));

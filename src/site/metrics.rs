@@ -46,6 +46,18 @@ pub enum Status {
     NoTarget,
 }
 
+impl Status {
+    /// The name it is serialized under (`notarget`), for markup written in
+    /// Rust.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Met => "met",
+            Status::Missed => "missed",
+            Status::NoTarget => "notarget",
+        }
+    }
+}
+
 impl Series {
     pub fn latest(&self) -> Option<&Point> {
         self.points.last()
