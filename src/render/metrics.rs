@@ -279,9 +279,10 @@ impl Renderer<'_> {
             self.theme.string("status_missed"),
             self.theme.string("change"),
         );
-        let row = |i: usize| {
-            let p = &s.points[i];
-            let mut out = String::with_capacity(400);
+        // One string, sized once, on one core (the series are rendered on
+        // all cores), as a project page's list is.
+        let mut out = String::with_capacity(s.points.len() * 400);
+        for (i, p) in s.points.iter().enumerate().rev() {
             let status = s.status_of(p.value);
             out.push_str("\n      <tr class=\"status-");
             out.push_str(status.as_str());
@@ -316,10 +317,8 @@ impl Renderer<'_> {
             out.push_str("\">");
             push_escaped(&mut out, self.site.reports[p.report].doc.title());
             out.push_str("</a></td></tr>");
-            out
-        };
-        let rows: Vec<String> = (0..s.points.len()).into_par_iter().rev().map(row).collect();
-        rows.concat()
+        }
+        out
     }
 
     pub(super) fn metric_page(&self, s: &Series, sink: super::Sink) -> Result<(), Diagnostic> {
