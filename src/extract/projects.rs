@@ -677,6 +677,13 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_status_as_str_is_its_serialized_name() {
+        for s in [Status::Testing, Status::Risk, Status::Done] {
+            assert_eq!(serde_json::to_value(s).unwrap(), s.as_str());
+        }
+    }
+
+    #[test]
     fn planned_groups_are_numbered_as_named() {
         use super::group::*;
         let names: Vec<Option<&str>> = PLANNED.capture_names().collect();

@@ -286,11 +286,9 @@ impl Renderer<'_> {
             let status = s.status_of(p.value);
             out.push_str("\n      <tr class=\"status-");
             out.push_str(status.as_str());
-            out.push_str("\"><td><time datetime=\"");
-            out.push_str(&iso(p.date));
-            out.push_str("\">");
-            push_escaped(&mut out, &self.date_display(p.date));
-            out.push_str("</time></td><td>");
+            out.push_str("\"><td>");
+            self.push_time(&mut out, p.date);
+            out.push_str("</td><td>");
             push_escaped(&mut out, &self.week_label(p.week));
             out.push_str("</td><td class=\"num\">");
             out.push_str(&show(p.value));

@@ -271,6 +271,17 @@ impl<'a> Renderer<'a> {
         theme::show_date(&self.date_items, date)
     }
 
+    /// `<time datetime="2023-04-14">2023年4月14日</time>`: a date as the
+    /// lists chronicle writes in Rust show it (a project's updates, a
+    /// series' rows), the same markup the templates give it.
+    fn push_time(&self, out: &mut String, date: NaiveDate) {
+        out.push_str("<time datetime=\"");
+        out.push_str(&crate::content::iso(date));
+        out.push_str("\">");
+        theme::push_escaped(out, &self.date_display(date));
+        out.push_str("</time>");
+    }
+
     fn base_context(&self, page_url: &str, section: &str) -> Context {
         let mut ctx = self.base.clone();
         ctx.insert("root", &root_of(page_url));

@@ -484,11 +484,9 @@ impl Renderer<'_> {
         for e in p.entries.iter().rev() {
             out.push_str("\n      <li class=\"card update\">\n        <header><a href=\"");
             push_escaped(&mut out, &anchored_url(url, &e.url, &e.anchor));
-            out.push_str("\"><time datetime=\"");
-            out.push_str(&iso(e.date));
             out.push_str("\">");
-            push_escaped(&mut out, &self.date_display(e.date));
-            out.push_str("</time> ");
+            self.push_time(&mut out, e.date);
+            out.push(' ');
             push_escaped(&mut out, &self.week_label(e.week));
             out.push_str("</a>");
             if let Some(v) = e.progress {
@@ -538,7 +536,7 @@ impl Renderer<'_> {
         // that loops over them itself (`entries`): a long-running project
         // has thousands of updates, and Tera's loop over them took about a
         // fifteenth of a 10,000-report build.
-        let updates = self
+        let entries_html = self
             .theme
             .names("project.html", "entries_html")
             .then(|| self.entries_html(p, &url));
@@ -592,8 +590,8 @@ impl Renderer<'_> {
                 .map(|(n, c)| json!({"name": n, "class": c}))
                 .collect::<Vec<_>>(),
         );
-        if let Some(updates) = updates {
-            ctx.insert("entries_html", &updates);
+        if let Some(html) = entries_html {
+            ctx.insert("entries_html", &html);
         }
         if let Some(entries) = entries {
             ctx.insert_value("entries", entries);

@@ -278,3 +278,15 @@ fn missing_figure_diags(reports: &[Page], series: &[Series], diags: &mut Vec<Dia
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Status;
+
+    #[test]
+    fn a_status_as_str_is_its_serialized_name() {
+        for s in [Status::Met, Status::Missed, Status::NoTarget] {
+            assert_eq!(serde_json::to_value(s).unwrap(), s.as_str());
+        }
+    }
+}
