@@ -254,3 +254,72 @@ fn the_log_is_newest_first_then_latest_time_then_as_written() {
         "{list:#?}"
     );
 }
+
+/// The log's entries are written in Rust while components.html is the
+/// default theme's, with the markup of its `incident_entry`; a site's own
+/// components.html gets the component, and a site's own incidents.html its
+/// loop. The same archive built through Tera's component must give the same
+/// page, byte for byte, for every kind of entry.
+#[test]
+fn the_log_is_the_same_written_in_rust_or_by_a_sites_own_templates() {
+    let dated = "# 第10周 2024-03-08\n\n### 生产事件\n\n- 3/5 09:00 支付 A&B <超时>\n  影响：30笔\n  原因：锁表\n  处置：重启\n- 3/6 对账延迟\n- 支付中断，原因：网络\n";
+    let files = |extra: &[(&'static str, String)]| {
+        let mut files: Vec<(&str, Vec<u8>)> =
+            vec![("content/第10周 2024-03-08.md", dated.as_bytes().to_vec())];
+        files.extend(extra.iter().map(|(p, s)| (*p, s.as_bytes().to_vec())));
+        files
+    };
+    let page = |extra: &[(&'static str, String)]| {
+        let files = files(extra);
+        let refs: Vec<(&str, &[u8])> = files.iter().map(|(p, b)| (*p, b.as_slice())).collect();
+        let dir = archive(&refs);
+        let out = build(&dir);
+        (dir, read(out.join("incidents.html")))
+    };
+    let builtin = include_str!("../themes/default/templates/components.html");
+
+    let (_a, rust) = page(&[]);
+    // Every branch of the component: time, a date from the text only, the
+    // report's date, facts, escaping. (Incidents come only from dated
+    // reports, so the undated group stays empty here.)
+    assert!(
+        rust.contains("<time datetime=\"2024-03-05T09:00\">"),
+        "{rust}"
+    );
+    assert!(rust.contains("<span class=\"time\">09:00</span>"));
+    assert!(rust.contains("<time datetime=\"2024-03-06\">"));
+    assert!(
+        rust.contains("<span class=\"wd\" title="),
+        "dated by the report"
+    );
+    assert!(rust.contains("支付 A&amp;B &lt;超时&gt;"));
+    assert!(rust.contains("<dl class=\"facts\">"));
+    assert!(rust.contains("<div class=\"impact\"><dt>影响</dt><dd>30笔</dd></div>"));
+    assert!(rust.contains("<div class=\"action\"><dt>处置</dt><dd>重启</dd></div>"));
+    assert_eq!(rust.matches("<li class=\"incident-entry\"").count(), 3);
+
+    // A site's copy of components.html, changed elsewhere: Tera renders the
+    // component, and the page is the same.
+    let copy = format!("{builtin}\n{{# the site's own copy #}}\n");
+    let (_b, tera) = page(&[("templates/components.html", copy)]);
+    assert_eq!(rust, tera);
+
+    // A site's own entry markup is used.
+    let mine = builtin.replace("class=\"incident-entry\"", "class=\"incident-entry mine\"");
+    let (_c, own) = page(&[("templates/components.html", mine)]);
+    assert_eq!(
+        own.matches("class=\"incident-entry mine\"").count(),
+        3,
+        "{own}"
+    );
+
+    // A site's own incidents.html that loops over the entries itself gets
+    // them, with the default components.
+    let list = "{% for mo in months %}{% for e in mo.entries %}<p class=\"e\">{{ e.summary }}</p>{% endfor %}{% endfor %}";
+    let (_d, looped) = page(&[("templates/incidents.html", list.to_string())]);
+    assert_eq!(looped.matches("<p class=\"e\">").count(), 3, "{looped}");
+    assert!(
+        looped.contains("<p class=\"e\">支付 A&amp;B &lt;超时&gt;</p>"),
+        "{looped}"
+    );
+}

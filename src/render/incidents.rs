@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use chrono::{Datelike, Duration, NaiveDate};
 
 use super::charts::{self, Bar, BarChart};
-use super::theme::escape_html;
+use super::theme::{escape_html, push_escaped};
 use super::Renderer;
 use crate::content::iso;
 use crate::diag::Diagnostic;
@@ -145,6 +145,106 @@ impl Renderer<'_> {
             url: anchored_url(PAGE, &p.doc.url, &i.anchor),
         }
     }
+}
+
+/// A value as Tera tests it: absent and empty are both false.
+fn some(s: &Option<String>) -> Option<&str> {
+    s.as_deref().filter(|s| !s.is_empty())
+}
+
+impl Renderer<'_> {
+    /// The values of `list` for a template's own loop, none if `as_html`.
+    fn incident_views<'e>(&'e self, list: &[&'e Entry], as_html: bool) -> Vec<IncidentView<'e>> {
+        if as_html {
+            return Vec::new();
+        }
+        list.iter().map(|e| self.incident_view(e)).collect()
+    }
+
+    /// Entries of the log as the `<li>` items the default theme's
+    /// `incident_entry` component writes, byte for byte: a big archive's
+    /// log has tens of thousands, and Tera took a thirtieth of a build to
+    /// interpret the component for each, from a context of their values
+    /// as large as the page.
+    fn log_entries_html<'e>(&'e self, entries: impl ExactSizeIterator<Item = &'e Entry>) -> String {
+        let t = |key: &'static str| self.theme.string(key);
+        let mut out = String::with_capacity(entries.len() * 720);
+        for e in entries {
+            let v = self.incident_view(e);
+            out.push_str("\n<li class=\"incident-entry\" id=\"");
+            push_escaped(&mut out, v.id);
+            out.push_str("\">\n  <div class=\"when\">");
+            let time = some(v.time);
+            let date = v.date.as_deref().filter(|d| !d.is_empty());
+            if let Some(date) = date {
+                out.push_str("<time datetime=\"");
+                push_escaped(&mut out, date);
+                if let Some(time) = time {
+                    out.push('T');
+                    push_escaped(&mut out, time);
+                }
+                out.push_str("\">");
+                push_escaped(&mut out, v.day.as_deref().unwrap_or(""));
+                out.push_str("</time>");
+                if let Some(wd) = some(&v.weekday) {
+                    out.push_str("<span class=\"wd\">");
+                    push_escaped(&mut out, wd);
+                    out.push_str("</span>");
+                }
+            }
+            if let Some(time) = time {
+                out.push_str("<span class=\"time\">");
+                push_escaped(&mut out, time);
+                out.push_str("</span>");
+            } else if v.dated_by_report && date.is_some() {
+                out.push_str("<span class=\"wd\" title=\"");
+                push_escaped(&mut out, t("incident_dated_by_report_title"));
+                out.push_str("\">");
+                push_escaped(&mut out, t("incident_dated_by_report"));
+                out.push_str("</span>");
+            }
+            out.push_str("</div>\n  <div class=\"what\">\n    <p class=\"summary-line\">");
+            push_escaped(
+                &mut out,
+                if v.summary.is_empty() {
+                    v.text
+                } else {
+                    v.summary
+                },
+            );
+            out.push_str("</p>\n    ");
+            let facts = [
+                ("impact", "incident_impact", some(v.impact)),
+                ("cause", "incident_cause", some(v.cause)),
+                ("action", "incident_action", some(v.action)),
+            ];
+            if facts.iter().any(|f| f.2.is_some()) {
+                out.push_str("<dl class=\"facts\">");
+                for (class, label, value) in facts {
+                    out.push_str("\n      ");
+                    let Some(value) = value else { continue };
+                    out.push_str("<div class=\"");
+                    out.push_str(class);
+                    out.push_str("\"><dt>");
+                    push_escaped(&mut out, t(label));
+                    out.push_str("</dt><dd>");
+                    push_escaped(&mut out, value);
+                    out.push_str("</dd></div>");
+                }
+                out.push_str("\n    </dl>");
+            }
+            out.push_str("\n    <a class=\"src\" href=\"");
+            push_escaped(&mut out, &v.url);
+            out.push_str("\">");
+            push_escaped(&mut out, &v.week);
+            if !v.week.is_empty() {
+                out.push_str(" · ");
+            }
+            push_escaped(&mut out, t("incident_in_report"));
+            out.push_str(" →</a>\n  </div>\n</li>\n");
+        }
+        out
+    }
 
     /// `incidents.html` (and its data file is in `data`).
     pub(super) fn incident_pages(&self, sink: super::Sink) -> Result<(), Diagnostic> {
@@ -153,18 +253,24 @@ impl Renderer<'_> {
             return Ok(());
         }
         let mut ctx = self.base_context(PAGE, "incidents");
+        // The entries as HTML (`entries_html` of each month, `undated_html`)
+        // while components.html is the default theme's and incidents.html
+        // shows them; otherwise as values for the template's own loop
+        // (`entries`, `undated`), which are then all it gets.
+        let as_html = self.theme.is_builtin("components.html")
+            && self.theme.mentions("incidents.html", "entries_html");
         // Months newest first, entries in log order (already newest first).
-        let mut months: Vec<((i32, u32), Vec<IncidentView>)> = Vec::new();
+        let mut months: Vec<((i32, u32), Vec<&Entry>)> = Vec::new();
         let mut undated = Vec::new();
         for e in &site.incidents {
             let Some(d) = e.date(&site.reports) else {
-                undated.push(self.incident_view(e));
+                undated.push(e);
                 continue;
             };
             let key = (d.year(), d.month());
             match months.last_mut() {
-                Some((k, list)) if *k == key => list.push(self.incident_view(e)),
-                _ => months.push((key, vec![self.incident_view(e)])),
+                Some((k, list)) if *k == key => list.push(e),
+                _ => months.push((key, vec![e])),
             }
         }
         #[derive(serde::Serialize)]
@@ -173,6 +279,7 @@ impl Renderer<'_> {
             label: String,
             count: String,
             entries: Vec<IncidentView<'e>>,
+            entries_html: Option<String>,
         }
         let months: Vec<Month> = months
             .into_iter()
@@ -187,10 +294,14 @@ impl Renderer<'_> {
                     id: format!("m{y}-{m:02}"),
                     label,
                     count: self.incident_count(entries.len()),
-                    entries,
+                    entries_html: as_html.then(|| self.log_entries_html(entries.iter().copied())),
+                    entries: self.incident_views(&entries, as_html),
                 }
             })
             .collect();
+        let undated_html = (as_html && !undated.is_empty())
+            .then(|| self.log_entries_html(undated.iter().copied()));
+        let undated = self.incident_views(&undated, as_html);
         let reports_with: BTreeMap<usize, ()> =
             site.incidents.iter().map(|e| (e.report, ())).collect();
         let dates: Vec<NaiveDate> = site
@@ -220,6 +331,7 @@ impl Renderer<'_> {
         ctx.insert("chart", &self.incident_chart());
         ctx.insert("months", &months);
         ctx.insert("undated", &undated);
+        ctx.insert("undated_html", &undated_html);
         self.render_streamed("incidents.html", &ctx, PAGE, sink)
     }
 

@@ -93,6 +93,21 @@ impl Theme {
         })
     }
 
+    /// Whether template `name` is the default theme's own, unchanged: a
+    /// list that chronicle can write in Rust with the markup of one of the
+    /// default theme's components does so only while that component is the
+    /// default theme's, so a site's own never goes unused.
+    pub fn is_builtin(&self, name: &str) -> bool {
+        let builtin = DEFAULT_TEMPLATES.iter().find(|(n, _)| *n == name);
+        builtin.is_some_and(|(_, text)| self.sources.get(name).map(String::as_str) == Some(*text))
+    }
+
+    /// Whether template `name` mentions `text` anywhere, attributes
+    /// (`mo.entries_html`) included.
+    pub fn mentions(&self, name: &str, text: &str) -> bool {
+        self.sources.get(name).is_some_and(|s| s.contains(text))
+    }
+
     /// The theme's `date_format`, parsed once for every date it formats
     /// (`load` refused one that does not parse); see `show_date`.
     pub fn date_items(&self) -> Vec<chrono::format::Item<'_>> {
@@ -585,6 +600,14 @@ mod tests {
         assert!(theme.names("metric.html", "series"));
         assert!(!theme.names("metric.html", "entries"));
         assert!(!theme.names("nope.html", "page"));
+        // `mentions` counts attributes too.
+        assert!(theme.mentions("project.html", "entries_html"));
+        assert!(!theme.mentions("metric.html", "entries_html"));
+        // The site's project.html is its own; the rest are the default's.
+        assert!(!theme.is_builtin("project.html"));
+        assert!(theme.is_builtin("components.html"));
+        assert!(theme.is_builtin("incidents.html"));
+        assert!(!theme.is_builtin("nope.html"));
     }
 
     #[test]
