@@ -309,9 +309,24 @@ fn a_project_page_lists_its_updates_and_a_site_template_may_loop_over_them() {
         "{list}"
     );
 
-    // A site's own project.html that loops over the updates itself gets
-    // them as values.
-    let mine = "{% extends \"base.html\" %}{% block content %}{% for e in entries %}<p class=\"mine\">{{ e.date }} {{ e.progress }} {{ e.name }} {{ e.status_label }}</p>{% endfor %}{% endblock content %}";
+    // The stated dates' table, the row of the slipped date marked.
+    let plans = &page[page.find("<tbody>").expect("the plans table")..];
+    let plans = &plans[..plans.find("</tbody>").unwrap()];
+    assert_eq!(plans.matches("<tr").count(), 2, "{plans}");
+    assert!(
+        plans.contains("<tr class=\"slipped\"><td><a href=\"../reports/2023-w17.html#"),
+        "{plans}"
+    );
+    assert!(
+        plans.contains(
+            "<td>2023年5月9日</td><td><span class=\"slip\">4/26投产 → 5/9</span></td></tr>"
+        ),
+        "{plans}"
+    );
+
+    // A site's own project.html that loops over the updates and the stated
+    // dates itself gets them as values.
+    let mine = "{% extends \"base.html\" %}{% block content %}{% for e in entries %}<p class=\"mine\">{{ e.date }} {{ e.progress }} {{ e.name }} {{ e.status_label }}</p>{% endfor %}{% for p in plans %}<p class=\"plan\">{{ p.stated }} {{ p.text }} {{ p.date }}{% if p.slip %} {{ p.slip }}{% endif %}</p>{% endfor %}{% endblock content %}";
     let mut files = files.to_vec();
     files.push(("templates/project.html", mine.as_bytes()));
     let dir = archive(&files);
@@ -328,6 +343,19 @@ fn a_project_page_lists_its_updates_and_a_site_template_may_loop_over_them() {
             "2023-04-28  支付网关V2 ",
             "2023-04-21 70 支付网关改造 风险",
             "2023-04-14 60 支付网关改造 "
+        ],
+        "{page}"
+    );
+    let plans: Vec<&str> = page
+        .split("<p class=\"plan\">")
+        .skip(1)
+        .map(|p| &p[..p.find("</p>").unwrap()])
+        .collect();
+    assert_eq!(
+        plans,
+        [
+            "2023年4月14日 目标4/26投产 2023年4月26日",
+            "2023年4月21日 目标5/9投产 2023年5月9日 4/26投产 → 5/9"
         ],
         "{page}"
     );

@@ -434,7 +434,8 @@ pub fn fnv1a(bytes: &[u8]) -> u64 {
 /// Date formatting used in data files and pages.
 pub fn iso(date: NaiveDate) -> String {
     match iso_ascii(date) {
-        Some(b) => b.iter().map(|&c| char::from(c)).collect(),
+        // ASCII digits and dashes: always UTF-8.
+        Some(b) => String::from_utf8_lossy(&b).into_owned(),
         None => date.format("%Y-%m-%d").to_string(),
     }
 }

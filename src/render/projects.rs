@@ -552,6 +552,44 @@ impl Renderer<'_> {
             slips.entry((s.report, s.to, s.what.as_str())).or_insert(s);
         }
         let slips = &slips;
+        // Each stated date with the entry that stated it and its slip.
+        let stated = || {
+            p.entries.iter().flat_map(move |e| {
+                e.planned.iter().filter(|pl| !pl.nested).map(move |pl| {
+                    let slip = slips.get(&(e.report, pl.date, pl.what.as_str())).copied();
+                    (e, pl, slip)
+                })
+            })
+        };
+        // The table of stated dates likewise: HTML for a template that
+        // shows `plans_html` (the default theme), values for one that loops
+        // over `plans` (tens of thousands of rows on a big archive).
+        let plans_html = self.theme.names("project.html", "plans_html").then(|| {
+            let mut out = String::new();
+            for (e, pl, slip) in stated() {
+                let slip = slip.map(|s| s.describe());
+                out.push_str(if slip.is_some() {
+                    "<tr class=\"slipped\"><td><a href=\""
+                } else {
+                    "<tr><td><a href=\""
+                });
+                push_escaped(&mut out, &anchored_url(page, &e.url, &e.anchor));
+                out.push_str("\">");
+                push_escaped(&mut out, &self.date_display(e.date));
+                out.push_str("</a></td><td>");
+                push_escaped(&mut out, &pl.text);
+                out.push_str("</td><td>");
+                push_escaped(&mut out, &self.date_display(pl.date));
+                out.push_str("</td><td>");
+                if let Some(slip) = slip {
+                    out.push_str("<span class=\"slip\">");
+                    push_escaped(&mut out, &slip);
+                    out.push_str("</span>");
+                }
+                out.push_str("</td></tr>");
+            }
+            out
+        });
         // Straight into Tera values, like the entries: a `json!` map per
         // plan was built, converted and dropped again.
         #[derive(serde::Serialize)]
@@ -562,23 +600,18 @@ impl Renderer<'_> {
             date: String,
             slip: Option<String>,
         }
-        let plans: Vec<PlanView> = p
-            .entries
-            .iter()
-            .flat_map(|e| {
-                e.planned.iter().filter(|pl| !pl.nested).map(move |pl| {
-                    let slip = slips.get(&(e.report, pl.date, pl.what.as_str())).copied();
-                    PlanView {
-                        stated: self.date_display(e.date),
-                        url: anchored_url(page, &e.url, &e.anchor),
-                        text: &pl.text,
-                        date: self.date_display(pl.date),
-                        slip: slip.map(|s| s.describe()),
-                    }
+        let plans = self.theme.names("project.html", "plans").then(|| {
+            let plans: Vec<PlanView> = stated()
+                .map(|(e, pl, slip)| PlanView {
+                    stated: self.date_display(e.date),
+                    url: anchored_url(page, &e.url, &e.anchor),
+                    text: &pl.text,
+                    date: self.date_display(pl.date),
+                    slip: slip.map(|s| s.describe()),
                 })
-            })
-            .collect();
-        let plans = super::list_value(plans.into_par_iter());
+                .collect();
+            super::list_value(plans.into_par_iter())
+        });
         ctx.insert("project", &self.project_summary(p, &url));
         ctx.insert("aliases", &p.aliases);
         let (chart, legend) = self.progress_chart(p, &url);
@@ -596,7 +629,12 @@ impl Renderer<'_> {
         if let Some(entries) = entries {
             ctx.insert_value("entries", entries);
         }
-        ctx.insert("plans", &plans);
+        if let Some(html) = plans_html {
+            ctx.insert("plans_html", &html);
+        }
+        if let Some(plans) = plans {
+            ctx.insert("plans", &plans);
+        }
         ctx.insert("first_seen", &p.first_seen().map(|d| self.date_display(d)));
         self.render_streamed("project.html", &ctx, &url, sink)
     }
