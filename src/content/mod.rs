@@ -433,10 +433,18 @@ pub fn fnv1a(bytes: &[u8]) -> u64 {
 
 /// Date formatting used in data files and pages.
 pub fn iso(date: NaiveDate) -> String {
+    let mut out = String::with_capacity(10);
+    push_iso(&mut out, date);
+    out
+}
+
+/// `iso`, appended to `out` (markup written in Rust takes the date with no
+/// `String` of its own).
+pub fn push_iso(out: &mut String, date: NaiveDate) {
     match iso_ascii(date) {
         // ASCII digits and dashes: always UTF-8.
-        Some(b) => String::from_utf8_lossy(&b).into_owned(),
-        None => date.format("%Y-%m-%d").to_string(),
+        Some(b) => out.push_str(std::str::from_utf8(&b).unwrap_or_default()),
+        None => out.push_str(&date.format("%Y-%m-%d").to_string()),
     }
 }
 

@@ -175,7 +175,7 @@ impl Renderer<'_> {
             push_escaped(&mut out, v.id);
             out.push_str("\">\n  <div class=\"when\">");
             let time = some(v.time);
-            let date = v.date.as_deref().filter(|d| !d.is_empty());
+            let date = some(&v.date);
             if let Some(date) = date {
                 out.push_str("<time datetime=\"");
                 push_escaped(&mut out, date);

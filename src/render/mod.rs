@@ -276,10 +276,7 @@ impl<'a> Renderer<'a> {
     /// series' rows), the same markup the templates give it.
     fn push_time(&self, out: &mut String, date: NaiveDate) {
         out.push_str("<time datetime=\"");
-        match crate::content::iso_ascii(date) {
-            Some(b) => out.push_str(std::str::from_utf8(&b).unwrap_or_default()),
-            None => out.push_str(&crate::content::iso(date)),
-        }
+        crate::content::push_iso(out, date);
         out.push_str("\">");
         theme::push_escaped(out, &self.date_display(date));
         out.push_str("</time>");
