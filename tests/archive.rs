@@ -323,3 +323,67 @@ fn help_on_every_subcommand() {
     }
     assert!(stdout(&chronicle(&["build", "--help"])).contains("--content"));
 }
+
+/// The home page's archive list is written in Rust for the default
+/// index.html (`mo.reports_html`); a site's own index.html that loops over
+/// `mo.reports` gets the values, and the page is the same either way.
+#[test]
+fn the_archive_list_is_the_same_written_in_rust_or_by_a_sites_own_template() {
+    let builtin = include_str!("../themes/default/templates/index.html");
+    let looped = builtin
+        .replace(
+            "{% if mo.reports_html %}{{ mo.reports_html | safe }}{% else %}",
+            "",
+        )
+        .replace("{% endfor %}{% endif %}", "{% endfor %}");
+    assert!(
+        !looped.contains("reports_html"),
+        "the test's template loops"
+    );
+    let index = |own: Option<&str>| {
+        let mut files: Vec<(&str, &[u8])> = vec![
+            ("content/第16周 2023-04-14.md", GOOD.as_bytes()),
+            (
+                "content/第16周 2023-04-14/2023-04-16 周日_xq6XwTk1fp7s1jZJ6CS97G.md",
+                "# 2023/04/16 周日\n\n- 评审\n".as_bytes(),
+            ),
+            (
+                "content/第17周 2023-04-21.md",
+                "# A&B <周报> 2023-04-21\n\n正文\n".as_bytes(),
+            ),
+            (
+                "content/第19周 2023-05-05.md",
+                "# 第19周\n\n正文\n".as_bytes(),
+            ),
+        ];
+        if let Some(t) = own {
+            files.push(("templates/index.html", t.as_bytes()));
+        }
+        let dir = archive(&files);
+        let o = build(dir.path(), &[]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        read(dir.path().join("public/index.html"))
+    };
+    let rust = index(None);
+    assert!(
+        rust.contains("<li><a href=\"reports/2023-w16.html\"><span class=\"wk\">第16周</span>"),
+        "{rust}"
+    );
+    assert!(
+        rust.contains("<span class=\"badge\">1 日报</span>"),
+        "{rust}"
+    );
+    assert!(rust.contains("A&amp;B &lt;周报&gt; 2023-04-21"), "{rust}");
+    assert!(rust.contains("<time datetime=\"2023-04-21\">2023年4月21日</time>"));
+    assert!(
+        rust.contains("4月 <span class=\"count\">2</span>"),
+        "{rust}"
+    );
+    // Newest first within a month.
+    let (w17, w16) = (
+        rust.find("reports/2023-w17.html").unwrap(),
+        rust.find("reports/2023-w16.html\"><span").unwrap(),
+    );
+    assert!(w17 < w16);
+    assert_eq!(rust, index(Some(&looped)));
+}

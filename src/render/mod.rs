@@ -476,6 +476,35 @@ impl<'a> Renderer<'a> {
         }
     }
 
+    /// Dated reports, newest first, as the home page's archive lists them
+    /// (`reports_html` in index.html): the markup of the default theme's
+    /// loop over `reports`, escaped as Tera escapes.
+    fn list_items_html(&self, pages: &[&Page]) -> String {
+        let daily_notes = self.theme.string("daily_notes");
+        let mut out = String::with_capacity(pages.len() * 240);
+        for p in pages.iter().rev() {
+            out.push_str("\n        <li><a href=\"");
+            theme::push_escaped(&mut out, &p.doc.url);
+            out.push_str("\"><span class=\"wk\">");
+            theme::push_escaped(&mut out, &self.week_label(p.doc.week.map(|w| w.1)));
+            out.push_str("</span><span class=\"title\">");
+            theme::push_escaped(&mut out, p.doc.title());
+            out.push_str("</span></a>");
+            // The archive's months list dated reports only.
+            self.push_time(&mut out, p.doc.meta.date.unwrap_or_default());
+            let n = p.dailies.len();
+            if n > 0 {
+                out.push_str("<span class=\"badge\">");
+                out.push_str(itoa::Buffer::new().format(n));
+                out.push(' ');
+                theme::push_escaped(&mut out, daily_notes);
+                out.push_str("</span>");
+            }
+            out.push_str("</li>\n      ");
+        }
+        out
+    }
+
     fn index(&self) -> Result<OutFile, Diagnostic> {
         let mut ctx = self.base_context("index.html", "home");
         let dated: Vec<&Page> = self
@@ -490,6 +519,12 @@ impl<'a> Renderer<'a> {
         struct Month<'a> {
             month: u32,
             label: String,
+            count: usize,
+            /// The month's list items, written in Rust for an index.html
+            /// that shows them (`reports_html`, the default theme); then
+            /// `reports` is empty.
+            #[serde(skip_serializing_if = "String::is_empty")]
+            reports_html: String,
             reports: Vec<ListItem<'a>>,
         }
         #[derive(serde::Serialize)]
@@ -501,7 +536,12 @@ impl<'a> Renderer<'a> {
         // Newest first: the archive is read from the top. Grouped first,
         // then each year's entries made and turned into template values on
         // all cores (`list_value`): `serve` re-renders this page whenever a
-        // headline figure changes.
+        // headline figure changes. The list items are most of the page and
+        // most of its cost, so they are written in Rust when index.html
+        // shows them that way (`reports_html`), as a metric page's rows
+        // are; a site's own index.html that loops over `reports` gets them
+        // as values.
+        let as_html = self.theme.mentions("index.html", "reports_html");
         let mut by_year: std::collections::BTreeMap<
             i32,
             std::collections::BTreeMap<u32, Vec<&Page>>,
@@ -525,10 +565,20 @@ impl<'a> Renderer<'a> {
                     let label = NaiveDate::from_ymd_opt(year, month, 1)
                         .map(|d| d.format(self.theme.string("month_format")).to_string())
                         .unwrap_or_default();
+                    let (reports_html, reports) = if as_html {
+                        (self.list_items_html(&pages), Vec::new())
+                    } else {
+                        (
+                            String::new(),
+                            pages.iter().rev().map(|p| self.list_item(p)).collect(),
+                        )
+                    };
                     Month {
                         month,
                         label,
-                        reports: pages.iter().rev().map(|p| self.list_item(p)).collect(),
+                        count: pages.len(),
+                        reports_html,
+                        reports,
                     }
                 })
                 .collect();
