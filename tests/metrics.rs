@@ -331,3 +331,75 @@ fn a_series_page_tables_every_point_and_a_site_template_may_loop_over_them() {
     assert_eq!(mine[0], "2023-12-09 1 missed ■");
     assert_eq!(mine[4], "2023-04-14 0 met");
 }
+
+/// A report page's table of contents and figures are written in Rust for
+/// the default report.html (`page.toc_html`, `figures_html`, with the
+/// markup of the default `toc` and `change` components); a site's own
+/// report.html that loops over `page.toc` and `figures` gets the same page.
+#[test]
+fn report_pages_are_the_same_with_their_lists_written_in_rust_or_by_a_sites_template() {
+    let page = |w: u32, d: u32, a: &str| {
+        format!("# 第{w}周 2024-03-{d:02}\n\n## 运行数据\n\n- 可用率：{a}%\n- 告警数量 3 次\n\n# 大节\n\n## A&B <项目>\n\n### 子项\n\n#### 更深\n\n- 进度50%\n\n## 其他\n\n正文\n")
+    };
+    let builtin = include_str!("../themes/default/templates/report.html");
+    let looped = builtin
+        .replace(
+            "{% if page.toc_html %}{{ page.toc_html | safe }}{% else %}{{ <toc entries={page.toc} /> }}{% endif %}",
+            "{{ <toc entries={page.toc} /> }}",
+        )
+        .replace("{% if figures_html %}{{ figures_html | safe }}{% else %}", "")
+        .replace("{% endfor %}{% endif %}", "{% endfor %}");
+    assert!(!looped.contains("_html"), "the test's template loops");
+    let build = |own: Option<&str>| {
+        let (r1, r2) = (page(10, 8, "99.5"), page(11, 15, "99.7"));
+        let mut files: Vec<(&str, &[u8])> = vec![
+            ("content/a.md", r1.as_bytes()),
+            ("content/b.md", r2.as_bytes()),
+        ];
+        if let Some(t) = own {
+            let name = if t.contains("{% component") {
+                "templates/components.html"
+            } else {
+                "templates/report.html"
+            };
+            files.push((name, t.as_bytes()));
+        }
+        let dir = archive(&files);
+        let out = build_at(dir.path());
+        (
+            read(out.join("reports/2024-w10.html")),
+            read(out.join("reports/2024-w11.html")),
+        )
+    };
+    let (first, second) = build(None);
+    for p in [&first, &second] {
+        assert!(
+            p.contains("\n<ol>\n<li><a href=\"#运行数据\">运行数据</a></li>\n<li><a href=\"#大节\">大节</a>\n<ol><li><a href=\"#ab-项目\">A&amp;B &lt;项目&gt;</a>\n<ol><li><a href=\"#子项\">子项</a></li></ol></li><li><a href=\"#其他\">其他</a></li></ol></li>\n\n</ol>\n"),
+            "three levels of headings: {p}"
+        );
+        assert!(p.contains("<li class=\"status-notarget\"><a class=\"name\" href=\"../metrics/"));
+        assert!(p.contains(">99.") && p.contains("<small>%</small></a> "));
+    }
+    let figures = |p: &str| {
+        p[p.find("class=\"figures\"").unwrap()..p.find("class=\"content\"").unwrap()].to_string()
+    };
+    assert!(
+        !figures(&first).contains("class=\"change"),
+        "no change in the first week"
+    );
+    assert!(
+        figures(&second).contains("<span class=\"change good\" title=\"环比\">▲ +0.2</span>"),
+        "{}",
+        figures(&second)
+    );
+    assert_eq!((first, second), build(Some(&looped)));
+    // A site's own components are used, the default report.html's lists
+    // then made by Tera.
+    let components = include_str!("../themes/default/templates/components.html")
+        .replace("<span class=\"change {{", "<span class=\"change mine {{");
+    let (_, own) = build(Some(&components));
+    assert!(
+        figures(&own).contains("<span class=\"change mine good\""),
+        "{own}"
+    );
+}

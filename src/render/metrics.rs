@@ -360,6 +360,42 @@ impl Renderer<'_> {
             .collect()
     }
 
+    /// A report's figures as report.html's loop writes them with the
+    /// default theme's `change` component (`figures_html`), escaped as
+    /// Tera escapes.
+    pub(super) fn figures_html(&self, figures: &[Figure]) -> String {
+        let change = self.theme.string("change");
+        let mut out = String::with_capacity(figures.len() * 320);
+        for f in figures {
+            out.push_str("<li class=\"status-");
+            out.push_str(f.status.as_str());
+            out.push_str("\"><a class=\"name\" href=\"");
+            push_escaped(&mut out, &f.url);
+            out.push_str("\">");
+            push_escaped(&mut out, f.name);
+            out.push_str("</a> <a class=\"val\" href=\"#");
+            push_escaped(&mut out, f.anchor);
+            out.push_str("\">");
+            push_escaped(&mut out, &f.value);
+            out.push_str("<small>");
+            push_escaped(&mut out, f.unit);
+            out.push_str("</small></a> ");
+            if let Some(c) = &f.change {
+                out.push_str("<span class=\"change ");
+                out.push_str(c.trend);
+                out.push_str("\" title=\"");
+                push_escaped(&mut out, change);
+                out.push_str("\">");
+                out.push_str(c.symbol);
+                out.push(' ');
+                push_escaped(&mut out, &c.value);
+                out.push_str("</span>");
+            }
+            out.push_str("</li>");
+        }
+        out
+    }
+
     /// Headline series for the home page, with sparklines.
     pub(super) fn headlines(&self) -> Vec<Value> {
         self.site
