@@ -157,6 +157,19 @@ fn incremental_rebuilds_match_a_full_build() {
     let out = engine.update(&[]).unwrap();
     assert_eq!(out.stats.read, 0, "stamps remembered");
 
+    // A link added to another report resolves through the link index kept
+    // from the last update (no file came or went), as a full build has it.
+    edit(root, W17, |t| {
+        format!("{t}\n- 见 [上周](第16周%202023-04-14.md)\n")
+    });
+    check(&mut engine, root, &[W17], "link added");
+    let page = engine.update(&[]).unwrap().files["reports/2023-w17.html"].clone();
+    let page = String::from_utf8_lossy(&page);
+    assert!(
+        page.contains("<a href=\"2023-w16.html\">上周</a>"),
+        "{page}"
+    );
+
     // A title edit shows in the neighbours' previous/next links.
     edit(root, W17, |t| {
         t.replacen("# 第17周 2023-04-21", "# 第17周 2023-04-21 复盘周", 1)

@@ -16,7 +16,7 @@ use crate::diag::Diagnostic;
 pub use dates::Weeks;
 pub use meta::Meta;
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Doc {
     /// Path relative to the content folder, as the author sees it.
     pub source: PathBuf,
@@ -32,6 +32,32 @@ pub struct Doc {
     pub url: String,
     /// For a daily note, the index of its report in `Archive::reports`.
     pub parent: Option<usize>,
+}
+
+/// Field by field, the cheap ones first and the source as bytes: `serve`
+/// compares every document with its previous self on each save, and
+/// `Path`'s own equality walks components (derived, this was most of an
+/// edit's time spent finding the one document that changed).
+impl PartialEq for Doc {
+    fn eq(&self, other: &Self) -> bool {
+        // Every field, named: a field added to `Doc` must be added here.
+        let Doc {
+            source,
+            text,
+            body_offset,
+            meta,
+            week,
+            url,
+            parent,
+        } = self;
+        *body_offset == other.body_offset
+            && *week == other.week
+            && *parent == other.parent
+            && *url == other.url
+            && source.as_os_str() == other.source.as_os_str()
+            && (std::sync::Arc::ptr_eq(text, &other.text) || *text == other.text)
+            && *meta == other.meta
+    }
 }
 
 impl Doc {
@@ -294,14 +320,16 @@ pub fn assemble(docs: Vec<Doc>, config: &Config, mut diags: Vec<Diagnostic>) -> 
             &b.source,
         ))
     });
-    let new_index: HashMap<usize, usize> = reports
+    // Fx rather than SipHash for the maps of every document below: `serve`
+    // assembles the archive anew on each save.
+    let new_index: rustc_hash::FxHashMap<usize, usize> = reports
         .iter()
         .enumerate()
         .map(|(new, (old, _))| (*old, new))
         .collect();
     let mut reports: Vec<Doc> = reports.into_iter().map(|(_, d)| d).collect();
 
-    let mut taken: HashMap<String, usize> = HashMap::new();
+    let mut taken: rustc_hash::FxHashMap<String, usize> = Default::default();
     for r in reports.iter_mut() {
         let base = match r.week {
             Some((y, w)) => format!("{y}-w{w:02}"),
@@ -325,7 +353,7 @@ pub fn assemble(docs: Vec<Doc>, config: &Config, mut diags: Vec<Diagnostic>) -> 
         let parent = &reports[d.parent.unwrap_or(0)];
         let dir = parent.url.trim_end_matches(".html");
         let base = match d.meta.date {
-            Some(date) => date.format("%Y-%m-%d").to_string(),
+            Some(date) => iso(date),
             None => ascii_slug(&d.source),
         };
         d.url = format!("{}.html", unique(&mut taken, format!("{dir}/{base}")));
@@ -390,7 +418,7 @@ fn duplicate_week_diags(reports: &[Doc], diags: &mut Vec<Diagnostic>) {
     }
 }
 
-fn unique(taken: &mut HashMap<String, usize>, base: String) -> String {
+fn unique(taken: &mut rustc_hash::FxHashMap<String, usize>, base: String) -> String {
     let n = taken.entry(base.clone()).or_insert(0);
     *n += 1;
     if *n == 1 {
