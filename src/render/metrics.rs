@@ -26,6 +26,21 @@ struct Change {
     symbol: &'static str,
 }
 
+/// A change as the default theme's `change` component writes it, for the
+/// lists written in Rust (a series' rows, a report's figures); `title` is
+/// the theme's `change` label.
+fn push_change(out: &mut String, c: &Change, title: &str) {
+    out.push_str("<span class=\"change ");
+    out.push_str(c.trend);
+    out.push_str("\" title=\"");
+    push_escaped(out, title);
+    out.push_str("\">");
+    out.push_str(c.symbol);
+    out.push(' ');
+    push_escaped(out, &c.value);
+    out.push_str("</span>");
+}
+
 /// One of this week's figures on a report page. Typed rather than a
 /// `json!` map: every report page has a dozen, and a map's keys were
 /// allocated, sorted and converted again for each.
@@ -300,15 +315,7 @@ impl Renderer<'_> {
             }
             out.push_str("</td><td class=\"num\">");
             if let Some(c) = s.change_at(i).map(|c| change_view(s, c)) {
-                out.push_str("<span class=\"change ");
-                out.push_str(c.trend);
-                out.push_str("\" title=\"");
-                push_escaped(&mut out, change);
-                out.push_str("\">");
-                out.push_str(c.symbol);
-                out.push(' ');
-                out.push_str(&c.value);
-                out.push_str("</span>");
+                push_change(&mut out, &c, change);
             }
             out.push_str("</td><td><a href=\"");
             push_escaped(&mut out, &anchored_url(url, &p.url, &p.anchor));
@@ -381,15 +388,7 @@ impl Renderer<'_> {
             push_escaped(&mut out, f.unit);
             out.push_str("</small></a> ");
             if let Some(c) = &f.change {
-                out.push_str("<span class=\"change ");
-                out.push_str(c.trend);
-                out.push_str("\" title=\"");
-                push_escaped(&mut out, change);
-                out.push_str("\">");
-                out.push_str(c.symbol);
-                out.push(' ');
-                push_escaped(&mut out, &c.value);
-                out.push_str("</span>");
+                push_change(&mut out, c, change);
             }
             out.push_str("</li>");
         }

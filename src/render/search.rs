@@ -287,17 +287,21 @@ pub fn shard_of(token: &str, shards: usize) -> usize {
     (h as usize) % shards.max(1)
 }
 
-#[inline]
-fn push_varint(out: &mut String, mut n: u64) {
-    loop {
-        let low = (n & 31) as usize;
+/// `n` as a base-32 varint in `ALPHABET`, low digits first, a digit with
+/// more to follow taken from the alphabet's upper half; each letter to
+/// `emit`.
+#[inline(always)]
+fn base32_digits(mut n: u64, mut emit: impl FnMut(u8)) {
+    while n >= 32 {
+        emit(ALPHABET[(n & 31) as usize | 32]);
         n >>= 5;
-        if n == 0 {
-            out.push(ALPHABET[low] as char);
-            return;
-        }
-        out.push(ALPHABET[low | 32] as char);
     }
+    emit(ALPHABET[n as usize]);
+}
+
+#[inline]
+fn push_varint(out: &mut String, n: u64) {
+    base32_digits(n, |b| out.push(char::from(b)));
 }
 
 #[cfg(test)]
@@ -410,27 +414,22 @@ impl Postings {
         self.bytes.push(n as u8);
     }
 
-    /// (section id, weighted tf), in order (the tests' reading;
-    /// `encode_postings` reads the bytes in its own loop).
+    /// (section id, weighted tf), in order: the tests' reading, with the
+    /// varint reader `encode_postings` uses.
     #[cfg(test)]
     fn iter(&self) -> impl Iterator<Item = (u32, u32)> + '_ {
-        let mut bytes = self.bytes.iter();
-        let mut next = move || -> Option<u64> {
-            let (mut n, mut shift) = (0u64, 0);
-            loop {
-                let b = *bytes.next()?;
-                n |= u64::from(b & 0x7f) << shift;
-                if b < 0x80 {
-                    return Some(n);
-                }
-                shift += 7;
-            }
-        };
-        let mut id = 0u32;
+        let (mut at, mut id) = (0, 0u32);
         std::iter::from_fn(move || {
-            let v = next()?;
+            if at >= self.bytes.len() {
+                return None;
+            }
+            let v = read_leb(&self.bytes, &mut at);
             id += (v >> 1) as u32;
-            let tf = if v & 1 == 1 { 1 } else { next()? as u32 };
+            let tf = if v & 1 == 1 {
+                1
+            } else {
+                read_leb(&self.bytes, &mut at) as u32
+            };
             Some((id, tf))
         })
     }
@@ -505,12 +504,8 @@ fn read_leb(bytes: &[u8], at: &mut usize) -> u64 {
 
 /// `push_varint` into bytes.
 #[inline(always)]
-fn push_digits(out: &mut Vec<u8>, mut n: u32) {
-    while n >= 32 {
-        out.push(ALPHABET[(n & 31) as usize | 32]);
-        n >>= 5;
-    }
-    out.push(ALPHABET[n as usize]);
+fn push_digits(out: &mut Vec<u8>, n: u32) {
+    base32_digits(u64::from(n), |b| out.push(b));
 }
 
 /// How many maps the postings are split into while they are built.
