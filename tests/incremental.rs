@@ -448,3 +448,63 @@ fn named_updates_look_only_at_named_files_unless_files_came_or_went() {
             .collect::<Vec<_>>()
     );
 }
+
+/// A named edit that keeps every file's metadata reuses the last assembly
+/// of the archive (no document is assembled anew), findings about weeks
+/// included; one that changes a title assembles it again. Both give what a
+/// full build gives.
+#[test]
+fn a_named_edit_that_keeps_the_metadata_keeps_the_assembled_archive() {
+    let tmp = sample_site();
+    let root = tmp.path();
+    // A finding only assembling the archive makes: the stated week is not
+    // the date's.
+    let odd = "第3周 2023-06-02.md";
+    fs::write(
+        root.join("content").join(odd),
+        "# 第3周 2023-06-02\n\n- 周数不对\n",
+    )
+    .unwrap();
+    let mut engine = Engine::new(paths(root));
+    engine.update(&[]).expect("first build");
+    let hint = |rel: &str| vec![root.join("content").join(rel)];
+    let matches_full = |out: &chronicle::serve::rebuild::Output, what: &str| {
+        let (files, diags) = full(root);
+        for (k, v) in files.iter().filter(|(k, _)| !k.starts_with("search/")) {
+            assert!(
+                out.files.get(k).is_some_and(|b| b[..] == v[..]),
+                "{what}: {k} differs from a full build"
+            );
+        }
+        let got: Vec<String> = out.diags.iter().map(|d| d.to_string()).collect();
+        assert_eq!(got, diags, "{what}: findings differ");
+        assert!(
+            got.iter().any(|d| d.contains("states week 3")),
+            "{what}: {got:?}"
+        );
+    };
+
+    edit(root, W16, |t| format!("{t}\n- 只改了正文\n"));
+    let out = engine.update_pages_named(&hint(W16)).unwrap();
+    assert_eq!(out.stats.assembled, 0, "text only: the archive is kept");
+    assert_eq!(out.stats.prepared, 1);
+    assert!(String::from_utf8_lossy(&out.files["reports/2023-w16.html"]).contains("只改了正文"));
+    matches_full(&out, "text edit");
+
+    // The report's title is its metadata: assembled again.
+    edit(root, W16, |t| {
+        t.replacen("# 第16周 2023-04-14", "# 第16周 2023-04-14 修订", 1)
+    });
+    let out = engine.update_pages_named(&hint(W16)).unwrap();
+    assert!(
+        out.stats.assembled > 0,
+        "a title edit assembles the archive"
+    );
+    matches_full(&out, "title edit");
+
+    // Text again, after the title edit: kept once more.
+    edit(root, odd, |t| t.replace("周数不对", "周数仍然不对"));
+    let out = engine.update_pages_named(&hint(odd)).unwrap();
+    assert_eq!(out.stats.assembled, 0);
+    matches_full(&out, "text edit of the odd report");
+}

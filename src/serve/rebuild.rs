@@ -82,6 +82,9 @@ pub struct Stats {
     pub dailies: usize,
     /// Files read from disk.
     pub read: usize,
+    /// Documents run through `content::assemble`: none when the edited
+    /// files kept their metadata and the last assembly was reused.
+    pub assembled: usize,
     /// Documents run through `site::prepare`.
     pub prepared: usize,
     /// Output files rendered.
@@ -130,6 +133,11 @@ struct State {
     link_index: Option<Arc<LinkIndex>>,
     /// The last site, whose pages are the prepare cache.
     site: Option<Site>,
+    /// What `content::assemble` found and decided last time it ran: its
+    /// findings (after the walk's and the files') and the week convention.
+    /// Both depend on the documents' paths and metadata alone, so an edit
+    /// that changed neither keeps them (see `Engine::step`).
+    assembled: Option<(Vec<Diagnostic>, Option<Weeks>)>,
     /// The findings `site::assemble` made building the series and the
     /// projects, last time it ran: kept with the views they belong to.
     view_diags: Option<[Vec<Diagnostic>; 2]>,
@@ -330,14 +338,17 @@ impl Engine {
         let site = st.site.as_ref()?;
         let index = Renderer::new(site, &st.setup.theme).render_search_unless(cancel)?;
         let mut files = (*st.files).clone();
+        let mut touched = Vec::with_capacity(st.search.len() + index.len());
         for k in &st.search {
             files.remove(k);
+            touched.push(k.clone());
         }
         st.search = index.iter().map(|f| key(&f.path)).collect();
         for f in index {
+            touched.push(key(&f.path));
             files.insert(key(&f.path), Bytes::from(f.bytes));
         }
-        let changed = diff(&st.files, &files);
+        let changed = diff_touched(&st.files, &files, touched);
         st.files = Arc::new(files);
         st.search_stale = false;
         Some(Output {
@@ -374,6 +385,7 @@ impl Engine {
                     index_key: Vec::new(),
                     link_index: None,
                     site: None,
+                    assembled: None,
                     prepare_diags: FxHashMap::default(),
                     view_diags: None,
                     files: Arc::new(Files::new()),
@@ -493,6 +505,24 @@ impl Engine {
                 )
             })
             .collect();
+        // The watcher named each changed file and each kept its metadata
+        // (date, week, title, tags…): the archive's shape (which documents,
+        // their order, URLs and parents, the week convention, the findings
+        // about dates and weeks) is the last one, and only these documents'
+        // text changed. Assembling all of them anew, to find that out, was
+        // about a third of a prose edit's time on a 10,000-report archive.
+        let same_shape = named
+            && st.site.is_some()
+            && st.assembled.is_some()
+            && read.iter().all(|(rel, new)| {
+                let old = st.sources.get(rel.as_os_str()).and_then(|s| s.doc.as_ref());
+                matches!((old, &new.doc), (Some(a), Some(b)) if a.meta == b.meta)
+            });
+        let edited: Vec<PathBuf> = if same_shape {
+            read.iter().map(|(rel, _)| rel.clone()).collect()
+        } else {
+            Vec::new()
+        };
         if !named {
             let keep: FxHashSet<&OsStr> = found.iter().map(|p| p.as_os_str()).collect();
             st.sources.retain(|rel, _| keep.contains(rel.as_os_str()));
@@ -501,27 +531,46 @@ impl Engine {
             .extend(read.into_iter().map(|(rel, s)| (rel.into_os_string(), s)));
 
         stats.lap("read", &mut t);
+        // In path order, as a full build reads them: the walk's findings,
+        // each file's, then what assembling them found.
         let mut diags = listing.walk_diags.clone();
-        let mut docs = Vec::with_capacity(st.sources.len());
-        // In path order, as a full build reads them.
-        for s in found
-            .iter()
-            .filter_map(|rel| st.sources.get(rel.as_os_str()))
-        {
+        let sources = || {
+            found
+                .iter()
+                .filter_map(|rel| st.sources.get(rel.as_os_str()))
+        };
+        for s in sources() {
             diags.extend(s.diags.iter().cloned());
-            docs.extend(s.doc.clone());
         }
-        let archive = content::assemble(docs, config, diags);
+        let (assembled, weeks, index_key) = match &st.assembled {
+            Some((assemble_diags, weeks)) if same_shape => {
+                diags.extend(assemble_diags.iter().cloned());
+                (None, *weeks, std::mem::take(&mut st.index_key))
+            }
+            _ => {
+                let docs: Vec<Doc> = sources().filter_map(|s| s.doc.clone()).collect();
+                stats.assembled = docs.len();
+                let archive = content::assemble(docs, config, Vec::new());
+                diags.extend(archive.diags.iter().cloned());
+                st.assembled = Some((archive.diags, archive.weeks));
+                let index_key: Vec<(OsString, String)> = archive
+                    .reports
+                    .iter()
+                    .chain(&archive.dailies)
+                    .map(|d| (d.source.as_os_str().to_owned(), d.url.clone()))
+                    .collect();
+                (
+                    Some((archive.reports, archive.dailies)),
+                    archive.weeks,
+                    index_key,
+                )
+            }
+        };
+        let mut site_diags = diags;
 
         stats.lap("assemble", &mut t);
         // Prepare: reuse every page whose inputs are unchanged.
-        let index_key: Vec<(OsString, String)> = archive
-            .reports
-            .iter()
-            .chain(&archive.dailies)
-            .map(|d| (d.source.as_os_str().to_owned(), d.url.clone()))
-            .collect();
-        let relink = index_key != st.index_key || st.site.is_none();
+        let relink = assembled.is_some() && (index_key != st.index_key || st.site.is_none());
         // The previous site, its pages taken out; what is left (its metric,
         // project and incident views) may be reused. Without a relink the
         // documents are the same files with the same URLs in the same order
@@ -548,27 +597,14 @@ impl Engine {
                 ))
             })
         };
-        let content::Archive {
-            reports,
-            dailies,
-            weeks,
-            diags: mut site_diags,
-        } = archive;
         // Anything in a signature; a page's place; its title or tags; the
         // facts of each view.
         let (mut facts_moved, mut order_moved, mut meta_moved) = (false, false, false);
         let mut view_moved = [false; 3];
         // Prepares the documents whose page is not the previous one's,
         // in place; returns the pages and the indices prepared.
-        let mut prepare = |docs: Vec<Doc>, mut pages: Vec<Page>| -> (Vec<Page>, Vec<usize>) {
-            if pages.len() != docs.len() {
-                pages.clear();
-            }
-            let fresh: Vec<(usize, Doc)> = docs
-                .into_iter()
-                .enumerate()
-                .filter(|(i, d)| pages.get(*i).is_none_or(|p| p.doc != *d))
-                .collect();
+        let mut prepare = |docs: Option<_>, mut pages: Vec<Page>| -> (Vec<Page>, Vec<usize>) {
+            let fresh = fresh_docs(docs, &mut pages, &edited, &st.sources);
             let changed: Vec<usize> = fresh.iter().map(|(i, _)| *i).collect();
             let prepared: Vec<(usize, Page, Vec<Diagnostic>, [bool; 5])> = fresh
                 .into_par_iter()
@@ -602,8 +638,12 @@ impl Engine {
             }
             (pages, changed)
         };
-        let (reports, changed_reports) = prepare(reports, old_reports);
-        let (dailies, changed_dailies) = prepare(dailies, old_dailies);
+        let (docs_r, docs_d) = match assembled {
+            Some((r, d)) => (Some(r), Some(d)),
+            None => (None, None),
+        };
+        let (reports, changed_reports) = prepare(docs_r, old_reports);
+        let (dailies, changed_dailies) = prepare(docs_d, old_dailies);
         st.link_index = index.into_inner();
         stats.prepared = changed_reports.len() + changed_dailies.len();
         let live: FxHashSet<&OsStr> = reports
@@ -788,6 +828,11 @@ impl Engine {
             + search.as_ref().map_or(0, Vec::len);
         stats.lap("render", &mut t);
 
+        // The outputs removed or written by this update: without a relink
+        // the others are the previous update's own buffers, so only these
+        // can differ (comparing all of them took milliseconds of every save
+        // on a 10,000-report site).
+        let mut touched: Vec<String> = Vec::new();
         let mut files: Files = if relink {
             // Afresh, but for a deferred search index, kept as it was.
             let mut f = Files::new();
@@ -812,6 +857,7 @@ impl Engine {
                 })
             {
                 f.remove(k);
+                touched.push(k.clone());
             }
             f
         };
@@ -829,16 +875,22 @@ impl Engine {
         if let (true, Some(a)) = (everything, &aggregates) {
             st.aggregates = keys(a);
         }
-        let insert = |files: &mut Files, v: Vec<OutFile>| {
+        let mut insert = |files: &mut Files, v: Vec<OutFile>| {
             for f in v {
-                files.insert(key(&f.path), Bytes::from(f.bytes));
+                let k = key(&f.path);
+                touched.push(k.clone());
+                files.insert(k, Bytes::from(f.bytes));
             }
         };
         insert(&mut files, pages);
         insert(&mut files, home);
         insert(&mut files, aggregates.unwrap_or_default());
         insert(&mut files, search.unwrap_or_default());
-        let changed = diff(&st.files, &files);
+        let changed = if relink {
+            diff(&st.files, &files)
+        } else {
+            diff_touched(&st.files, &files, touched)
+        };
 
         let mut all_diags = st.setup.diags.clone();
         all_diags.extend(site.diags.iter().cloned());
@@ -857,6 +909,38 @@ impl Engine {
             stats,
         })
     }
+}
+
+/// The documents to prepare anew, with their indices: the assembled ones
+/// (`Some`) that differ from the page at their index (all of them, and
+/// `pages` emptied, when their number changed), or else the `edited`
+/// ones, whose text alone changed since their page was made.
+fn fresh_docs(
+    docs: Option<Vec<Doc>>,
+    pages: &mut Vec<Page>,
+    edited: &[PathBuf],
+    sources: &FxHashMap<OsString, Source>,
+) -> Vec<(usize, Doc)> {
+    let Some(docs) = docs else {
+        return (pages.iter().enumerate())
+            .filter_map(|(i, p)| {
+                let source = p.doc.source.as_os_str();
+                let rel = edited.iter().find(|e| e.as_os_str() == source)?;
+                let read = sources.get(rel.as_os_str())?.doc.as_ref()?;
+                let mut d = p.doc.clone();
+                d.text = Arc::clone(&read.text);
+                d.body_offset = read.body_offset;
+                (d != p.doc).then_some((i, d))
+            })
+            .collect();
+    };
+    if pages.len() != docs.len() {
+        pages.clear();
+    }
+    docs.into_iter()
+        .enumerate()
+        .filter(|(i, d)| pages.get(*i).is_none_or(|p| p.doc != *d))
+        .collect()
 }
 
 /// `Renderer::report_view_key`: one hash per view.
@@ -942,10 +1026,13 @@ fn dirty_pages(
     (reports.into_iter().collect(), dailies.into_iter().collect())
 }
 
+/// Untouched outputs are the very same buffers: pointers are compared first.
+fn same(a: &Bytes, b: &Bytes) -> bool {
+    (a.as_ptr() == b.as_ptr() && a.len() == b.len()) || a == b
+}
+
 /// Paths whose bytes differ between two outputs, including added and removed ones.
 fn diff(old: &Files, new: &Files) -> Vec<String> {
-    // Untouched outputs are the very same buffers: compare pointers first.
-    let same = |a: &Bytes, b: &Bytes| (a.as_ptr() == b.as_ptr() && a.len() == b.len()) || a == b;
     let mut changed: Vec<String> = new
         .iter()
         .filter(|(k, v)| !old.get(*k).is_some_and(|o| same(o, v)))
@@ -954,6 +1041,19 @@ fn diff(old: &Files, new: &Files) -> Vec<String> {
     changed.extend(old.keys().filter(|k| !new.contains_key(*k)).cloned());
     changed.sort();
     changed
+}
+
+/// `diff` when `new` is `old` with only the `touched` paths removed or
+/// written: the same list, from those paths alone.
+fn diff_touched(old: &Files, new: &Files, mut touched: Vec<String>) -> Vec<String> {
+    touched.sort_unstable();
+    touched.dedup();
+    touched.retain(|k| match (old.get(k), new.get(k)) {
+        (Some(a), Some(b)) => !same(a, b),
+        (None, None) => false,
+        _ => true,
+    });
+    touched
 }
 
 #[cfg(test)]
@@ -1005,5 +1105,29 @@ mod tests {
         let out = engine.update(std::slice::from_ref(&last)).unwrap();
         assert_eq!(out.stats.rendered, first.stats.rendered);
         assert_eq!(out.files[canary], first.files[canary]);
+    }
+
+    #[test]
+    fn a_diff_of_the_touched_paths_is_the_whole_diff() {
+        let b = |s: &str| Bytes::from(s.as_bytes().to_vec());
+        let old: Files = ["a", "b", "c", "d", "e"]
+            .iter()
+            .map(|k| (k.to_string(), b(k)))
+            .collect();
+        let mut new = old.clone();
+        // Written again with the same bytes (another buffer), written with
+        // other bytes, removed, added, and removed then written again.
+        new.insert("a".into(), b("a"));
+        new.insert("b".into(), b("B"));
+        new.remove("c");
+        new.insert("f".into(), b("f"));
+        new.remove("d");
+        new.insert("d".into(), b("d2"));
+        let touched = ["a", "b", "c", "f", "d", "d", "x"]
+            .map(String::from)
+            .to_vec();
+        let whole = diff(&old, &new);
+        assert_eq!(whole, ["b", "c", "d", "f"]);
+        assert_eq!(diff_touched(&old, &new, touched), whole);
     }
 }
