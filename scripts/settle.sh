@@ -7,7 +7,7 @@
 #
 # ext4 without a journal (as on the machines here) skips every inode freed
 # in the last 60 s, 360 s while its inode table block is unwritten, looking
-# each one up as it creates a file (README, How cost grows). Compiling the
+# each one up as it creates a file (docs/performance.md, How cost grows). Compiling the
 # benchmarks deletes thousands of files (each crate's object files once
 # linked), and so does the end of a previous `make bench` (its sites):
 # four minutes after a run had deleted its sites, 1,000-report builds took
