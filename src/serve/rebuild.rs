@@ -133,11 +133,11 @@ struct State {
     link_index: Option<Arc<LinkIndex>>,
     /// The last site, whose pages are the prepare cache.
     site: Option<Site>,
-    /// What `content::assemble` found and decided last time it ran: its
-    /// findings (after the walk's and the files') and the week convention.
-    /// Both depend on the documents' paths and metadata alone, so an edit
-    /// that changed neither keeps them (see `Engine::step`).
-    assembled: Option<(Vec<Diagnostic>, Option<Weeks>)>,
+    /// What `content::assemble` found last time it ran (after the walk's
+    /// and the files' findings). Like the week convention (`Site::weeks`),
+    /// it depends on the documents' paths and metadata alone, so an edit
+    /// that changed neither keeps it (see `Engine::step`).
+    assemble_diags: Option<Vec<Diagnostic>>,
     /// The findings `site::assemble` made building the series and the
     /// projects, last time it ran: kept with the views they belong to.
     view_diags: Option<[Vec<Diagnostic>; 2]>,
@@ -385,7 +385,7 @@ impl Engine {
                     index_key: Vec::new(),
                     link_index: None,
                     site: None,
-                    assembled: None,
+                    assemble_diags: None,
                     prepare_diags: FxHashMap::default(),
                     view_diags: None,
                     files: Arc::new(Files::new()),
@@ -513,7 +513,7 @@ impl Engine {
         // about a third of a prose edit's time on a 10,000-report archive.
         let same_shape = named
             && st.site.is_some()
-            && st.assembled.is_some()
+            && st.assemble_diags.is_some()
             && read.iter().all(|(rel, new)| {
                 let old = st.sources.get(rel.as_os_str()).and_then(|s| s.doc.as_ref());
                 matches!((old, &new.doc), (Some(a), Some(b)) if a.meta == b.meta)
@@ -542,17 +542,17 @@ impl Engine {
         for s in sources() {
             diags.extend(s.diags.iter().cloned());
         }
-        let (assembled, weeks, index_key) = match &st.assembled {
-            Some((assemble_diags, weeks)) if same_shape => {
+        let (assembled, weeks, index_key) = match (&st.assemble_diags, &st.site) {
+            (Some(assemble_diags), Some(site)) if same_shape => {
                 diags.extend(assemble_diags.iter().cloned());
-                (None, *weeks, std::mem::take(&mut st.index_key))
+                (None, Some(site.weeks), std::mem::take(&mut st.index_key))
             }
             _ => {
                 let docs: Vec<Doc> = sources().filter_map(|s| s.doc.clone()).collect();
                 stats.assembled = docs.len();
                 let archive = content::assemble(docs, config, Vec::new());
                 diags.extend(archive.diags.iter().cloned());
-                st.assembled = Some((archive.diags, archive.weeks));
+                st.assemble_diags = Some(archive.diags);
                 let index_key: Vec<(OsString, String)> = archive
                     .reports
                     .iter()
