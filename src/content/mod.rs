@@ -198,7 +198,7 @@ pub fn load_file(
     }
     let doc = Doc {
         source: rel.to_path_buf(),
-        text: text.into(),
+        text,
         body_offset: extracted.body_offset,
         meta: extracted.meta,
         week: None,
