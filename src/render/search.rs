@@ -464,15 +464,8 @@ fn encode_postings(list: &Postings, n_sections: f64, norms: &[f64]) -> String {
     let bytes = &list.bytes[..];
     let mut out = Vec::with_capacity(estimated_len(list));
     let (mut at, mut id, mut prev) = (0, 0u32, 0u32);
-    while let Some(&first) = bytes.get(at) {
-        // Most postings are one byte (a small delta, counted once): read
-        // without `read_leb`'s loop.
-        let v = if first < 0x80 {
-            at += 1;
-            u64::from(first)
-        } else {
-            read_leb(bytes, &mut at)
-        };
+    while at < bytes.len() {
+        let v = read_leb(bytes, &mut at);
         id += (v >> 1) as u32;
         let norm = norms[id as usize];
         let w = if v & 1 == 1 {
@@ -497,6 +490,12 @@ fn encode_postings(list: &Postings, n_sections: f64, norms: &[f64]) -> String {
 /// one ends at the end of `bytes`).
 #[inline(always)]
 fn read_leb(bytes: &[u8], at: &mut usize) -> u64 {
+    // Most varints here are one byte (a posting's small delta, counted
+    // once): read without the loop.
+    if let Some(&b) = bytes.get(*at).filter(|&&b| b < 0x80) {
+        *at += 1;
+        return u64::from(b);
+    }
     let (mut n, mut shift) = (0u64, 0);
     while let Some(&b) = bytes.get(*at) {
         *at += 1;
