@@ -37,6 +37,25 @@ fn search(out: &Path, q: &str) -> (Vec<String>, Vec<String>) {
 
 /// Like `search`, with the URL (and section anchor) of each result.
 fn search_urls(out: &Path, q: &str) -> (Vec<String>, Vec<String>, Vec<String>) {
+    let v = run_search(out, q);
+    let strings = |k: &str| {
+        v[k].as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x.as_str().unwrap().to_string())
+            .collect()
+    };
+    (strings("titles"), strings("urls"), strings("loaded"))
+}
+
+/// For each result in rank order, the URLs of the sections search.js shows
+/// for it (the first is the result's own link, the rest its "also in").
+fn search_sections(out: &Path, q: &str) -> Vec<Vec<String>> {
+    serde_json::from_value(run_search(out, q)["sections"].clone()).unwrap()
+}
+
+/// Runs a query under Node as search.html does (see `search`).
+fn run_search(out: &Path, q: &str) -> serde_json::Value {
     let js = repo().join("themes/default/static/search.js");
     let script = format!(
         r##"const fs = require("fs"), path = require("path");
@@ -47,10 +66,12 @@ fn search_urls(out: &Path, q: &str) -> (Vec<String>, Vec<String>, Vec<String>) {
         const toks = s.queryTokens({q:?});
         const ix = s.index();
         [...new Set(toks.map(t => s.shardOf(t, ix.shards)))].forEach(i => load("terms-" + i + ".js"));
-        const r = s.rank(s.analyse({q:?}).groups).results;
+        const a = s.analyse({q:?}), r = s.rank(a.groups).results;
         [...new Set(r.map(x => s.chunkOf(x.doc)))].forEach(c => load(ix.chunks[c][0]));
-        const best = r.map(x => s.section(x.doc, x.sections[0].id));
-        console.log(JSON.stringify({{titles: best.map(b => b.title), urls: best.map(b => b.url + (b.anchor ? "#" + b.anchor : "")), loaded}}));"##,
+        const url = b => b.url + (b.anchor ? "#" + b.anchor : "");
+        const found = r.map(x => s.sections(x.doc, a.phrases));
+        console.log(JSON.stringify({{titles: found.map(f => f[0].title), urls: found.map(f => url(f[0])),
+          sections: found.map(f => f.map(url)), loaded}}));"##,
         out = out.to_str().unwrap()
     );
     let o = std::process::Command::new("node")
@@ -59,15 +80,7 @@ fn search_urls(out: &Path, q: &str) -> (Vec<String>, Vec<String>, Vec<String>) {
         .output()
         .expect("node is needed for this test");
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    let strings = |k: &str| {
-        v[k].as_array()
-            .unwrap()
-            .iter()
-            .map(|x| x.as_str().unwrap().to_string())
-            .collect()
-    };
-    (strings("titles"), strings("urls"), strings("loaded"))
+    serde_json::from_slice(&o.stdout).unwrap()
 }
 
 #[test]
@@ -254,6 +267,64 @@ fn daily_notes_and_undated_reports_are_searchable() {
     assert!(
         loaded.contains(&"docs-undated.js".to_string()),
         "{loaded:?}"
+    );
+    assert_links_resolve(&out);
+}
+
+/// The index finds pages; the sections a result shows are the ones with
+/// the most of the query's phrases, best first.
+#[test]
+fn a_result_shows_the_sections_with_the_most_of_the_query() {
+    let dir = archive(&[
+        (
+            "content/第16周 2023-04-14.md",
+            "# 第16周 2023-04-14\n\n## 进展\n\n- 清结算系统评审完成\n\n## 风险\n\n- Kafka 集群迁移延期\n\n## 计划\n\n- Kafka 扩容，kafka 监控\n"
+                .as_bytes(),
+        ),
+        (
+            "content/第17周 2023-04-21.md",
+            "# 第17周 2023-04-21\n\n## 进展\n\n- 清结算周报正文\n\n## 风险\n\n- 清结算切换到 Kafka\n"
+                .as_bytes(),
+        ),
+        (
+            "content/第18周 2023-04-28.md",
+            "# 第18周 2023-04-28\n\n## 进展\n\n- 清结算对账\n".as_bytes(),
+        ),
+    ]);
+    let out = build_at(dir.path());
+    // Both words in one page, though in different sections of 第16周: a
+    // whole match, not the fallback to single phrases.
+    let mut got = search_sections(&out, "清结算 kafka");
+    got.sort();
+    assert_eq!(
+        got,
+        [
+            vec!["reports/2023-w16.html#计划", "reports/2023-w16.html#进展", "reports/2023-w16.html#风险"],
+            vec!["reports/2023-w17.html#风险"],
+        ],
+        "第16周: no section has both, so each with one, where kafka comes twice first, then in page \
+         order; 第17周: the section with both, not the one with one"
+    );
+    // One word: every section that has it, the most occurrences first.
+    let got = search_sections(&out, "kafka");
+    let w16 = got
+        .iter()
+        .find(|s| s[0].starts_with("reports/2023-w16"))
+        .unwrap();
+    assert_eq!(
+        w16,
+        &["reports/2023-w16.html#计划", "reports/2023-w16.html#风险"]
+    );
+    // A CJK phrase: the section where the phrase itself is.
+    assert_eq!(
+        search_urls(&out, "清结算").1.len(),
+        3,
+        "every report with 清结算"
+    );
+    let got = search_sections(&out, "清结算");
+    assert!(
+        got.contains(&vec!["reports/2023-w18.html#进展".to_string()]),
+        "{got:?}"
     );
     assert_links_resolve(&out);
 }

@@ -4,31 +4,38 @@
 //! global registration function (`chronicleSearch.*`) defined by
 //! `static/search.js`. Only `search.html` loads any of it.
 //!
-//! What is indexed: every report and daily note, one entry per section
-//! (heading), so a result links to `reports/2023-w16.html#<heading-id>`.
-//! Text before the first heading belongs to the page's top, together with
-//! the page title.
+//! What is indexed: every report and daily note. The postings are per
+//! page; the doc chunks keep each page's sections (heading, anchor, text),
+//! and search.js picks the sections of a result that have the query's
+//! phrases when it shows it, so a result links to
+//! `reports/2023-w16.html#<heading-id>`. Text before the first heading
+//! belongs to the page's top, together with the page title.
+//!
+//! Why per page rather than per section: a page's distinct tokens are
+//! about half of its sections' taken one by one (a word in three sections
+//! is one posting, not three), and the postings are most of the index's
+//! work and of its `terms-*.js` files.
 //!
 //! Tokens: Latin words lower-cased (full-width letters folded to ASCII),
 //! numbers as tokens (`99.99`, `2.0`, `1047`), and Chinese (any CJK script)
 //! as single characters plus overlapping character bigrams. A query of two
 //! or more CJK characters looks up its bigrams only, so `热点账户` needs
-//! `热点`, `点账` and `账户` in one section; a one-character query uses the
+//! `热点`, `点账` and `账户` in one page; a one-character query uses the
 //! unigram. `static/search.js` has the same tokenizer; `tests/search_js.rs`
 //! checks that both agree.
 //!
 //! Layout, chosen so one query loads a few hundred KB even on a
 //! 10,000-report archive (sizes are in the README):
 //!
-//! - `search/index.js`: shard count, the doc chunks (years and pages per
-//!   chunk), and each page's number of sections (one varint each), so
-//!   results can be grouped by page before any text is loaded.
+//! - `search/index.js`: shard count and the doc chunks (years and pages
+//!   per chunk).
 //! - `search/terms-N.js`: the postings, split by a hash of the token into
 //!   shards of about `SHARD_BYTES`. A query loads only its tokens' shards.
-//!   Each posting is (section id delta, weight): the BM25 weight of the token
-//!   in the section, computed here and quantised, with heading and title
-//!   words counted three times. Numbers are base-32 varints written in a
-//!   64-letter alphabet, so a posting is usually two or three characters.
+//!   Each posting is (page number delta, weight): the BM25 weight of the
+//!   token in the page, computed here and quantised, with heading and title
+//!   words counted three times. Pages are numbered in doc chunk order.
+//!   Numbers are base-32 varints written in a 64-letter alphabet, so a
+//!   posting is usually two or three characters.
 //! - `search/docs-YYYY.js` (`-2`, `-3`… past `CHUNK_BYTES`): pages with their
 //!   sections' text, for titles and snippets; a query loads only the chunks
 //!   of the results it shows.
@@ -363,7 +370,7 @@ impl Key {
     }
 }
 
-/// One token's postings while the index is built: (section id delta,
+/// One token's postings while the index is built: (page number delta,
 /// weighted tf) pairs as LEB128 varints, where a `Vec<(u32, u32)>` takes
 /// eight bytes a posting. A 10,000-report archive has tens of millions of
 /// postings, and holding them is most of the search index's memory, the
@@ -374,7 +381,7 @@ impl Key {
 struct Postings {
     bytes: Vec<u8>,
     last: u32,
-    /// How many sections have the token.
+    /// How many pages have the token.
     df: u32,
 }
 
@@ -414,7 +421,7 @@ impl Postings {
         self.bytes.push(n as u8);
     }
 
-    /// (section id, weighted tf), in order: the tests' reading, with the
+    /// (page number, weighted tf), in order: the tests' reading, with the
     /// varint reader `encode_postings` uses.
     #[cfg(test)]
     fn iter(&self) -> impl Iterator<Item = (u32, u32)> + '_ {
@@ -448,16 +455,16 @@ fn estimated_len(list: &Postings) -> usize {
     list.bytes.len() * 3 / 2 + 8
 }
 
-/// A token's postings as search.js reads them: (section id delta, BM25
+/// A token's postings as search.js reads them: (page number delta, BM25
 /// weight) pairs as base-32 varints.
 ///
 /// One loop over the LEB128 bytes, the base-32 digits going into bytes:
-/// a build encodes every posting of the archive here (2.2 million at 1,000
+/// a build encodes every posting of the archive here (1.2 million at 1,000
 /// reports), and through `Postings::iter`, `String::push` and a float to
 /// `u64` cast it took about 90 instructions each.
-fn encode_postings(list: &Postings, n_sections: f64, norms: &[f64]) -> String {
+fn encode_postings(list: &Postings, n_pages: f64, norms: &[f64]) -> String {
     let df = list.df as f64;
-    let idf = (1.0 + (n_sections - df + 0.5) / (df + 0.5)).ln();
+    let idf = (1.0 + (n_pages - df + 0.5) / (df + 0.5)).ln();
     // The weight of a count of one, as the general formula computes it
     // (`idf * 1.0` is `idf`), without its multiplications.
     let once = idf * (K1 + 1.0);
@@ -524,46 +531,46 @@ fn part_of(n: u64) -> usize {
     (n.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 60) as usize % PARTS
 }
 
-/// A doc's (token, section within the doc, weighted tf) for one part,
-/// the short tokens apart from the long ones (see `ByKey`).
+/// A doc's (token, weighted tf) for one part, the short tokens apart from
+/// the long ones (see `ByKey`).
 #[derive(Default)]
 struct Tokens {
-    short: Vec<(u64, u32, u32)>,
-    long: Vec<(Box<str>, u32, u32)>,
+    short: Vec<(u64, u32)>,
+    long: Vec<(Box<str>, u32)>,
 }
 
 /// A map keyed by token, the short ones (nearly all of them) by their
 /// packed bytes alone: a `u64` key hashes and compares in an instruction
 /// or two, has nothing to drop, and makes a bucket a third the size of
 /// one keyed by `Key`. The postings are merged into these, a lookup per
-/// posting (a section's counting has its own table, `Counter`).
+/// posting (a page's counting has its own table, `Counter`).
 struct ByKey<V> {
     short: FxHashMap<u64, V>,
     long: FxHashMap<Box<str>, V>,
 }
 
 impl ByKey<Postings> {
-    /// Adds a doc's postings for this part, its sections numbered from
-    /// `base`. A function of its own, and a lookup before an insertion
-    /// rather than `entry`: inside rayon's loop, whether the compiler
-    /// inlined the map's `entry` came down to the training run of
-    /// profile-guided optimisation, and out of line it cost 92 M
-    /// instructions more (callgrind, 1,000 reports). `get_mut` is marked
-    /// for inlining; only a token's first posting takes the second lookup.
+    /// Adds the postings of doc number `doc` for this part. A function of
+    /// its own, and a lookup before an insertion rather than `entry`:
+    /// inside rayon's loop, whether the compiler inlined the map's `entry`
+    /// came down to the training run of profile-guided optimisation, and
+    /// out of line it cost 92 M instructions more (callgrind, 1,000
+    /// reports). `get_mut` is marked for inlining; only a token's first
+    /// posting takes the second lookup.
     #[inline(never)]
-    fn merge(&mut self, base: u32, tokens: Tokens) {
-        for (k, s, n) in tokens.short {
+    fn merge(&mut self, doc: u32, tokens: Tokens) {
+        for (k, n) in tokens.short {
             match self.short.get_mut(&k) {
-                Some(p) => p.push(base + s, n),
+                Some(p) => p.push(doc, n),
                 None => {
                     let mut p = Postings::default();
-                    p.push(base + s, n);
+                    p.push(doc, n);
                     self.short.insert(k, p);
                 }
             }
         }
-        for (k, s, n) in tokens.long {
-            self.long.entry(k).or_default().push(base + s, n);
+        for (k, n) in tokens.long {
+            self.long.entry(k).or_default().push(doc, n);
         }
     }
 }
@@ -577,10 +584,10 @@ impl<V> Default for ByKey<V> {
     }
 }
 
-/// The scratch counts of one section's tokens: an open-addressed table of
+/// The scratch counts of one page's tokens: an open-addressed table of
 /// the short keys (linear probing, at most half full) and the slots in the
 /// order they were first used. Counting is a lookup per token occurrence,
-/// tens of millions on a big archive, in a table of a few hundred keys:
+/// tens of millions on a big archive, in a table of a thousand keys or so:
 /// here that is a multiply, a compare and an add, and emptying it visits
 /// only the slots used, where a general hash map spent most of the index's
 /// time in its probing and draining machinery. Key 0 is no token (tokens
@@ -667,7 +674,8 @@ impl Counter {
     }
 }
 
-/// One searchable unit: a section of a page, borrowed from the site.
+/// A section of a page, borrowed from the site: an entry of its doc
+/// chunk, and part of its page's counts.
 struct Entry<'a> {
     anchor: &'a str,
     heading: &'a str,
@@ -675,15 +683,15 @@ struct Entry<'a> {
 }
 
 impl Entry<'_> {
-    /// Weighted token counts (heading tokens count `TITLE_BOOST` times) and
-    /// the number of tokens. Computed batch by batch while the postings are
-    /// built, not kept per section: on a 10,000-report archive that would be
-    /// a few million small strings held at once.
+    /// Adds its weighted token counts (heading tokens count `TITLE_BOOST`
+    /// times) to `counts` and returns its number of tokens. Computed batch
+    /// by batch while the postings are built, not kept per page: on a
+    /// 10,000-report archive that would be a million small strings held at
+    /// once.
     ///
-    /// `counts` is a scratch counter reused from section to section: the
-    /// caller drains it.
+    /// `counts` is a scratch counter reused from page to page: the caller
+    /// drains it.
     fn counts(&self, counts: &mut Counter) -> u32 {
-        debug_assert!(counts.touched.is_empty() && counts.long.is_empty());
         let mut len = 0u32;
         // Inlined into `token_keys`, which calls them for every token. LLVM
         // left them as calls on its own, which cost 62 M more instructions
@@ -723,34 +731,30 @@ fn page_entries<'a>(p: &'a Page, bodies: &'a str) -> Vec<Entry<'a>> {
         .collect()
 }
 
-/// A doc's section lengths (in tokens) and its (token, section, weighted
-/// tf) triples split by part, counted with `scratch` (drained again).
-fn count_doc(entries: &[Entry], scratch: &mut Counter) -> (Vec<u32>, Vec<Tokens>) {
-    let mut lens = Vec::with_capacity(entries.len());
-    // Each part at about its final size: a section adds about one distinct
-    // token for every two bytes of its text (a Chinese character is three
-    // bytes and two tokens), spread over the parts. Grown from empty, they
-    // were reallocated a hundred times a report.
-    let bytes: usize = entries.iter().map(|e| e.text.len()).sum();
+/// A doc's length (in tokens) and its (token, weighted tf) pairs split by
+/// part, counted with `scratch` (drained again).
+fn count_doc(entries: &[Entry], scratch: &mut Counter) -> (u32, Vec<Tokens>) {
+    debug_assert!(scratch.touched.is_empty() && scratch.long.is_empty());
+    let len = entries.iter().map(|e| e.counts(scratch)).sum();
+    // Each part at about its final size (the distinct tokens are counted
+    // by now): grown from empty, they were reallocated a hundred times a
+    // report.
+    let each = scratch.touched.len() / PARTS + 8;
     let mut parts: Vec<Tokens> = (0..PARTS)
         .map(|_| Tokens {
-            short: Vec::with_capacity(bytes / (2 * PARTS) + 8),
+            short: Vec::with_capacity(each),
             long: Vec::new(),
         })
         .collect();
-    for (s, e) in entries.iter().enumerate() {
-        lens.push(e.counts(scratch));
-        let s = s as u32;
-        for (k, n) in scratch.drain_short() {
-            parts[part_of(k)].short.push((k, s, n));
-        }
-        for (k, n) in scratch.long.drain() {
-            parts[part_of(crate::content::fnv1a(k.as_bytes()))]
-                .long
-                .push((k, s, n));
-        }
+    for (k, n) in scratch.drain_short() {
+        parts[part_of(k)].short.push((k, n));
     }
-    (lens, parts)
+    for (k, n) in scratch.long.drain() {
+        parts[part_of(crate::content::fnv1a(k.as_bytes()))]
+            .long
+            .push((k, n));
+    }
+    (len, parts)
 }
 
 struct Doc<'a> {
@@ -926,7 +930,7 @@ fn write_pages_batched(
     // both (from the spill file on a big archive: 69 MB at 10,000 reports,
     // read, checked and copied twice when they were two passes).
     //
-    // Postings: token → [(section id, weighted tf)], section ids in order.
+    // Postings: token → [(page number, weighted tf)], pages in order.
     // They are kept in `PARTS` maps split by token, so that both counting
     // and merging run on every core: a single map took a third of the
     // index's time on one core while the other waited.
@@ -980,22 +984,22 @@ fn write_pages_batched(
                 written?;
                 drop(entries);
                 drop(bodies);
-                // Section ids are numbered in doc order, so each part sees its
-                // tokens' sections in increasing order.
+                // Pages are numbered in doc order, so each part sees its
+                // tokens' pages in increasing order.
                 let mut by_part: Vec<Vec<(u32, Tokens)>> = (0..PARTS).map(|_| Vec::new()).collect();
-                for (doc_lens, parts) in counted {
-                    let base = lens.len() as u32;
-                    lens.extend(doc_lens);
+                for (len, parts) in counted {
+                    let doc = lens.len() as u32;
+                    lens.push(len);
                     for (p, tokens) in parts.into_iter().enumerate() {
-                        by_part[p].push((base, tokens));
+                        by_part[p].push((doc, tokens));
                     }
                 }
                 postings
                     .par_iter_mut()
                     .zip(by_part)
                     .for_each(|(map, docs)| {
-                        for (base, tokens) in docs {
-                            map.merge(base, tokens);
+                        for (doc, tokens) in docs {
+                            map.merge(doc, tokens);
                         }
                     });
             }
@@ -1008,9 +1012,9 @@ fn write_pages_batched(
     if cancel() {
         return Ok(false);
     }
-    let n_sections = lens.len().max(1) as f64;
-    let avg = (lens.iter().map(|&l| l as f64).sum::<f64>() / n_sections).max(1.0);
-    // BM25's length normalisation, once per section rather than once per
+    let n_pages = lens.len().max(1) as f64;
+    let avg = (lens.iter().map(|&l| l as f64).sum::<f64>() / n_pages).max(1.0);
+    // BM25's length normalisation, once per page rather than once per
     // posting.
     let norms: Vec<f64> = lens
         .iter()
@@ -1056,7 +1060,7 @@ fn write_pages_batched(
                 let mut shard: Vec<(String, String)> = lists
                     .into_iter()
                     .map(|(t, list)| {
-                        let s = encode_postings(&list, n_sections, &norms);
+                        let s = encode_postings(&list, n_pages, &norms);
                         bytes += entry_bytes(t.len(), s.len());
                         (t, s)
                     })
@@ -1075,12 +1079,7 @@ fn write_pages_batched(
             })
     })?;
     // index.js stays small on a big archive: file names are implied by the
-    // year and a count (docs-Y.js, docs-Y-2.js…), chunk and page sizes are
-    // varints.
-    let mut sections = String::new();
-    for d in &docs {
-        push_varint(&mut sections, d.page.rendered.text.len() as u64);
-    }
+    // year and a count (docs-Y.js, docs-Y-2.js…), chunk sizes are varints.
     let mut sizes = String::new();
     let mut years: Vec<(String, usize)> = Vec::new();
     for (c, (_, first, _)) in chunks.iter().enumerate() {
@@ -1090,12 +1089,13 @@ fn write_pages_batched(
             _ => years.push((docs[*first].key.clone(), 1)),
         }
     }
+    // Version 2: postings by page (version 1 had them by section, and
+    // each page's number of sections here).
     let index = json!({
-        "version": 1,
+        "version": 2,
         "shards": n_shards,
         "years": years,
         "chunks": sizes,
-        "sections": sections,
     });
     sink(js_file("search/index.js", "init(", &index, 0))?;
     Ok(true)
@@ -1301,7 +1301,7 @@ mod tests {
         }
         assert_eq!(p.iter().collect::<Vec<_>>(), want);
         assert_eq!(p.df, 7);
-        // A token counted once in the next section: one byte.
+        // A token counted once in the next page: one byte.
         let mut q = Postings::default();
         q.push(1, 1);
         q.push(2, 1);
@@ -1331,9 +1331,9 @@ mod tests {
         let norms: Vec<f64> = (0..n)
             .map(|i| K1 * (1.0 - B + B * (1 + i % 7) as f64 / 3.0))
             .collect();
-        let n_sections = n as f64;
+        let n_pages = n as f64;
         let df = postings.len() as f64;
-        let idf = (1.0 + (n_sections - df + 0.5) / (df + 0.5)).ln();
+        let idf = (1.0 + (n_pages - df + 0.5) / (df + 0.5)).ln();
         let (mut want, mut prev) = (String::new(), 0);
         for (id, tf) in p.iter() {
             let tf = f64::from(tf);
@@ -1343,7 +1343,7 @@ mod tests {
             prev = id;
         }
         assert_eq!(read_varints(&want).len(), 2 * postings.len());
-        assert_eq!(encode_postings(&p, n_sections, &norms), want);
+        assert_eq!(encode_postings(&p, n_pages, &norms), want);
     }
 
     #[test]

@@ -3,7 +3,8 @@
    search/terms-N.js, search/docs-*.js) that call the functions registered
    here, so it works from file:// where fetch and XHR of local files do not.
    A query loads only the term shards of its tokens and the doc chunks of the
-   results it shows. The tokenizer mirrors src/render/search.rs exactly
+   results it shows. The postings are per page; the sections a result shows
+   are picked from its doc chunk's text. The tokenizer mirrors src/render/search.rs exactly
    (tests/search_js.rs checks both agree). Results are built as DOM nodes, so
    report text is never parsed as HTML. */
 (function () {
@@ -138,7 +139,7 @@
     return state.decoded[token];
   }
 
-  /* Sections that have every token of the query. Sum of the tokens' BM25
+  /* Pages that have every token of the query. Sum of the tokens' BM25
      weights. */
   function all(toks) {
     var lists = toks.map(postings).sort(function (x, y) { return x.size - y.size; });
@@ -155,51 +156,76 @@
     return scores;
   }
 
-  /* Results for the token groups of analyse(): sections with every token;
-     failing that, sections with every token of at least one phrase, ranked
+  /* Results for the token groups of analyse(): pages with every token;
+     failing that, pages with every token of at least one phrase, ranked
      by how many phrases they have (a stray pair of characters is not a
-     match). Grouped by page; a page's score is its best section's. */
+     match). Newer pages first among equals. */
   function rank(groups) {
     var scores = all([].concat.apply([], groups)), partial = false;
     if (scores.size === 0 && groups.length > 1) {
       partial = true;
       groups.forEach(function (g) {
-        all(g).forEach(function (w, id) { scores.set(id, (scores.get(id) || 0) + 100000 + w); });
+        all(g).forEach(function (w, doc) { scores.set(doc, (scores.get(doc) || 0) + 100000 + w); });
       });
     }
-    var starts = state.index.docStarts, byDoc = new Map();
-    scores.forEach(function (score, id) {
-      var doc = floorIndex(starts, id);
-      var r = byDoc.get(doc);
-      if (!r) { r = { doc: doc, score: 0, sections: [] }; byDoc.set(doc, r); }
-      r.sections.push({ id: id, score: score });
-      if (score > r.score) r.score = score;
-    });
-    var results = Array.from(byDoc.values());
-    results.forEach(function (r) {
-      r.sections.sort(function (x, y) { return y.score - x.score || x.id - y.id; });
-    });
+    var results = [];
+    scores.forEach(function (score, doc) { results.push({ doc: doc, score: score }); });
     results.sort(function (x, y) { return y.score - x.score || y.doc - x.doc; });
     return { results: results, partial: partial };
   }
 
   function chunkOf(doc) { return floorIndex(state.index.chunkStarts, doc); }
 
-  function section(doc, id) {
+  function occurrences(folded, p) {
+    var n = 0;
+    if (!p) return n;
+    for (var at = folded.indexOf(p); at >= 0; at = folded.indexOf(p, at + p.length)) n++;
+    return n;
+  }
+
+  /* How a section matches the phrases: how many of them it has, and how
+     often they occur (in its heading three times over, as the index counts
+     it). A CJK run of three or more characters that is not there whole
+     counts once when all its pairs are, which is how the index matched it. */
+  function matchOf(heading, text, phrases) {
+    var h = foldString(heading), t = foldString(text), has = 0, hits = 0;
+    phrases.forEach(function (p) {
+      var n = 3 * occurrences(h, p) + occurrences(t, p), cs = Array.from(p);
+      if (!n && cs.length > 2 && isCjk(cs[0].codePointAt(0))) {
+        n = 1;
+        for (var i = 0; n && i + 1 < cs.length; i++) {
+          var pair = cs[i] + cs[i + 1];
+          if (h.indexOf(pair) < 0 && t.indexOf(pair) < 0) n = 0;
+        }
+      }
+      if (n) { has++; hits += n; }
+    });
+    return { has: has, hits: hits };
+  }
+
+  /* Page `doc`'s sections that match `phrases` (its doc chunk loaded),
+     best first: those with the most phrases, by how often they occur, in
+     page order among equals. Sections with fewer phrases than the best are
+     left out; a page where no section has any (its pairs in different
+     sections) gives its top. */
+  function sections(doc, phrases) {
     var c = chunkOf(doc);
     var page = state.docs[c][doc - state.index.chunks[c][1]];
-    var sec = page[3][id - state.index.docStarts[doc]];
-    return { url: page[0], title: page[1], date: page[2], anchor: sec[0], heading: sec[1], text: sec[2] };
+    var list = page[3].map(function (sec, i) {
+      var m = matchOf(sec[1], sec[2], phrases);
+      return { url: page[0], title: page[1], date: page[2], anchor: sec[0], heading: sec[1],
+        text: sec[2], has: m.has, hits: m.hits, at: i };
+    });
+    if (!list.length) return [{ url: page[0], title: page[1], date: page[2], anchor: "", heading: "", text: "" }];
+    list.sort(function (x, y) { return y.has - x.has || y.hits - x.hits || x.at - y.at; });
+    var most = list[0].has;
+    return most ? list.filter(function (s) { return s.has === most; }) : list.slice(0, 1);
   }
 
   var api = {
     tokens: tokens, queryTokens: queryTokens, analyse: analyse, shardOf: shardOf,
-    decode: decode, foldString: foldString, rank: rank, section: section, chunkOf: chunkOf,
+    decode: decode, foldString: foldString, rank: rank, sections: sections, chunkOf: chunkOf,
     init: function (index) {
-      var counts = decode(index.sections);
-      var starts = [0];
-      for (var i = 0; i < counts.length; i++) starts.push(starts[i] + counts[i]);
-      index.docStarts = starts;
       // [file, first page] per chunk: docs-Y.js, docs-Y-2.js, … per year.
       var sizes = decode(index.chunks), chunks = [], first = 0;
       index.years.forEach(function (y) {
@@ -310,7 +336,7 @@
   }
 
   function render(r, phrases) {
-    var best = section(r.doc, r.sections[0].id);
+    var found = sections(r.doc, phrases), best = found[0];
     var li = el("li", "result");
     var h = el("h2", "result-title");
     var a = el("a");
@@ -326,8 +352,7 @@
     var snip = el("p", "snippet");
     snip.appendChild(highlighted(best.text || best.heading || "", phrases, 160));
     li.appendChild(snip);
-    var more = r.sections.slice(1, 6).map(function (s) { return section(r.doc, s.id); })
-      .filter(function (s) { return s.anchor; });
+    var more = found.slice(1, 6).filter(function (s) { return s.anchor; });
     if (more.length) {
       var p = el("p", "also", root.getAttribute("data-also") + " ");
       more.forEach(function (s, i) {
