@@ -176,11 +176,13 @@
 
   function chunkOf(doc) { return floorIndex(state.index.chunkStarts, doc); }
 
-  function occurrences(folded, p) {
-    var n = 0;
-    if (!p) return n;
-    for (var at = folded.indexOf(p); at >= 0; at = folded.indexOf(p, at + p.length)) n++;
-    return n;
+  /* Where `p` occurs in `folded`, without overlaps: for ranking a page's
+     sections and for highlighting. */
+  function starts(folded, p) {
+    var out = [];
+    if (!p) return out;
+    for (var at = folded.indexOf(p); at >= 0; at = folded.indexOf(p, at + p.length)) out.push(at);
+    return out;
   }
 
   /* How a section matches the phrases: how many of them it has, and how
@@ -190,7 +192,7 @@
   function matchOf(heading, text, phrases) {
     var h = foldString(heading), t = foldString(text), has = 0, hits = 0;
     phrases.forEach(function (p) {
-      var n = 3 * occurrences(h, p) + occurrences(t, p), cs = Array.from(p);
+      var n = 3 * starts(h, p).length + starts(t, p).length, cs = Array.from(p);
       if (!n && cs.length > 2 && isCjk(cs[0].codePointAt(0))) {
         n = 1;
         for (var i = 0; n && i + 1 < cs.length; i++) {
@@ -269,13 +271,9 @@
   function matches(text, phrases, pairs) {
     var folded = foldString(text), ranges = [];
     function find(p) {
-      var found = false;
-      if (!p) return found;
-      for (var at = folded.indexOf(p); at >= 0; at = folded.indexOf(p, at + p.length)) {
-        ranges.push([at, at + p.length]);
-        found = true;
-      }
-      return found;
+      var at = starts(folded, p);
+      at.forEach(function (a) { ranges.push([a, a + p.length]); });
+      return at.length > 0;
     }
     phrases.forEach(function (p) {
       if (!find(p) && pairs && Array.from(p).length > 2) {
